@@ -1,0 +1,101 @@
+#include "apps/pcap_file.hpp"
+
+#include <pcap/pcap.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+namespace tapstack {
+namespace {
+
+constexpr int kSnapLen = 262144;  // libpcap's MAXIMUM_SNAPLEN: never cut one of our frames
+
+Instant to_instant(const timeval& tv) {
+  // Opened with nanosecond precision, libpcap puts nanoseconds in tv_usec.
+  return instant_from_ns(std::int64_t{tv.tv_sec} * 1'000'000'000 + tv.tv_usec);
+}
+
+}  // namespace
+
+void PcapReader::Close::operator()(pcap* p) const { pcap_close(p); }
+void PcapWriter::Close::operator()(pcap* p) const { pcap_close(p); }
+void PcapWriter::CloseDumper::operator()(pcap_dumper* d) const { pcap_dump_close(d); }
+
+std::expected<PcapReader, std::string> PcapReader::open(const std::string& path) {
+  char errbuf[PCAP_ERRBUF_SIZE] = {};
+  pcap* p = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf);
+  if (p == nullptr) {
+    // libpcap says "truncated dump file; tried to read 4 file header bytes, only got 0" for an
+    // empty file: name that plainly.
+    if (std::strstr(errbuf, "only got 0") != nullptr) return std::unexpected(path + ": empty file, not a capture");
+    return std::unexpected(path + ": " + errbuf);
+  }
+  return PcapReader(p);
+}
+
+std::expected<std::optional<CapturedFrame>, std::string> PcapReader::next() {
+  pcap_pkthdr* hdr = nullptr;
+  const u_char* data = nullptr;
+  const int rc = pcap_next_ex(pcap_.get(), &hdr, &data);
+  if (rc == PCAP_ERROR_BREAK) return std::nullopt;  // end of file
+  if (rc != 1) return std::unexpected(std::string(pcap_geterr(pcap_.get())));
+  return CapturedFrame{Bytes(reinterpret_cast<const std::byte*>(data), hdr->caplen), to_instant(hdr->ts),
+                       hdr->len};
+}
+
+std::optional<CaptureLinkType> PcapReader::link_type() const {
+  switch (pcap_datalink(pcap_.get())) {
+    case DLT_EN10MB:
+      return CaptureLinkType::ethernet;
+    case DLT_RAW:
+    case DLT_IPV4:
+      return CaptureLinkType::raw_ip;
+    default:
+      return std::nullopt;
+  }
+}
+
+std::string PcapReader::link_type_name() const {
+  const int dlt = pcap_datalink(pcap_.get());
+  const char* name = pcap_datalink_val_to_name(dlt);
+  return name != nullptr ? std::string(name) : "DLT " + std::to_string(dlt);
+}
+
+std::expected<PcapWriter, std::string> PcapWriter::create(const std::string& path, CaptureLinkType type) {
+  const int dlt = type == CaptureLinkType::ethernet ? DLT_EN10MB : DLT_RAW;
+  pcap* p = pcap_open_dead_with_tstamp_precision(dlt, kSnapLen, PCAP_TSTAMP_PRECISION_MICRO);
+  if (p == nullptr) return std::unexpected(std::string("libpcap could not allocate a writer"));
+  pcap_dumper* d = pcap_dump_open(p, path.c_str());
+  if (d == nullptr) {
+    std::string err = path + ": cannot write: " + pcap_geterr(p);
+    pcap_close(p);
+    return std::unexpected(err);
+  }
+  return PcapWriter(p, d, path);
+}
+
+void PcapWriter::write(Bytes frame, Instant timestamp) {
+  const auto ns = to_ns(timestamp);
+  pcap_pkthdr hdr{};
+  hdr.ts.tv_sec = static_cast<time_t>(ns / 1'000'000'000);
+  hdr.ts.tv_usec = static_cast<suseconds_t>((ns % 1'000'000'000) / 1000);
+  hdr.caplen = static_cast<bpf_u_int32>(frame.size());
+  hdr.len = hdr.caplen;
+  pcap_dump(reinterpret_cast<u_char*>(dumper_.get()), &hdr, reinterpret_cast<const u_char*>(frame.data()));
+}
+
+void PcapWriter::flush() { pcap_dump_flush(dumper_.get()); }
+
+std::expected<void, std::string> PcapWriter::close() {
+  if (!dumper_) return {};
+  FILE* f = pcap_dump_file(dumper_.get());
+  const bool failed = pcap_dump_flush(dumper_.get()) != 0 || std::ferror(f) != 0;
+  const int err = errno;
+  dumper_.reset();
+  pcap_.reset();
+  if (failed) return std::unexpected(path_ + ": write failed: " + std::strerror(err));
+  return {};
+}
+
+}  // namespace tapstack

@@ -1,0 +1,2 @@
+#include "apps/commands.hpp"
+namespace tapstack { void add_replay_command(CLI::App&) {} }

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs every Debian package that tapstack's build, tests and demo use, skipping what is there.
+# Nothing else is downloaded: the build uses only these packages.
+set -euo pipefail
+
+packages=(
+  # build
+  cmake ninja-build g++ pkg-config
+  libboost-dev catch2 libspdlog-dev libfmt-dev libpcap-dev libcli11-dev libmnl-dev
+  # tests and demo: namespaces, real peers, capture decoding
+  iproute2 util-linux iputils-ping iputils-arping tcpdump tshark libcap2-bin
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "setup: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "setup: missing packages: ${missing[*]}" >&2
+  echo "setup: run as root (sudo $0) so apt-get can install them" >&2
+  exit 1
+fi
+
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer for it so the install never waits.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"

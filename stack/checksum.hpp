@@ -1,0 +1,36 @@
+#pragma once
+// The Internet checksum (RFC 1071) and its incremental update (RFC 1624).
+#include "stack/bytes.hpp"
+
+#include <cstdint>
+
+namespace tapstack {
+
+// Accumulates the one's-complement sum of 16-bit big-endian words. Data may be added in pieces
+// of any length: an odd piece is carried over so the result equals one pass over the whole.
+class ChecksumAccumulator {
+ public:
+  void add(Bytes data);
+  void add_be16(std::uint16_t word);
+  void add_be32(std::uint32_t word) {
+    add_be16(static_cast<std::uint16_t>(word >> 16));
+    add_be16(static_cast<std::uint16_t>(word));
+  }
+  // The value to put in the checksum field: the complement of the folded sum.
+  std::uint16_t finish() const;
+
+ private:
+  std::uint64_t sum_ = 0;
+  bool odd_ = false;  // the last piece ended mid-word; the next byte is a low byte
+};
+
+// RFC 1071 checksum of data. Over data that contains a correct checksum field the result is 0.
+std::uint16_t internet_checksum(Bytes data);
+
+// RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), the checksum after one 16-bit word changes from
+// old_word to new_word. Never yields 0xffff... unless that is the honest answer; it avoids
+// the -0 pitfall of eqn. 2 (RFC 1624 §3).
+std::uint16_t checksum_update16(std::uint16_t checksum, std::uint16_t old_word, std::uint16_t new_word);
+std::uint16_t checksum_update32(std::uint16_t checksum, std::uint32_t old_value, std::uint32_t new_value);
+
+}  // namespace tapstack

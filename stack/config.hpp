@@ -1,0 +1,61 @@
+#pragma once
+// Everything that shapes the stack's behaviour, with Linux's names and defaults where Linux has
+// the knob (sysctl names in comments), so a lab can flip one and compare with a real host.
+#include "stack/addr.hpp"
+#include "stack/time.hpp"
+
+#include <cstddef>
+#include <cstdint>
+
+namespace tapstack {
+
+// TAP carries Ethernet frames (ARP included); TUN carries bare IPv4 datagrams.
+enum class LinkMode { tap, tun };
+
+struct NeighbourConfig {
+  std::size_t max_entries = 256;         // gc_thresh3 is the kernel's hard bound (1024)
+  Duration reachable_time = 30s;         // base_reachable_time_ms (not randomised: replay is deterministic)
+  Duration delay_first_probe = 5s;       // delay_first_probe_time
+  Duration retrans_time = 1s;            // retrans_time_ms
+  unsigned unicast_probes = 3;           // ucast_solicit
+  unsigned multicast_probes = 3;         // mcast_solicit
+  Duration gc_stale_time = 60s;          // gc_stale_time
+  Duration locktime = 1s;                // locktime: first answer wins within this window
+  std::size_t max_held_per_neighbour = 64;  // unres_qlen: 212992 bytes ≈ 64 full frames
+  std::size_t max_held_total = 128;
+};
+
+struct IcmpConfig {
+  bool echo_ignore_all = false;          // icmp_echo_ignore_all
+  bool echo_ignore_broadcasts = true;    // icmp_echo_ignore_broadcasts
+  Duration ratelimit = 1000ms;           // icmp_ratelimit (per destination)
+  // icmp_ratelimit's mask: bit n = ICMP type n. Default: dest-unreachable, source-quench,
+  // time-exceeded, parameter-problem (0x1818), as Linux.
+  std::uint32_t ratemask = 0x1818;
+  unsigned global_rate_per_sec = 1000;   // icmp_msgs_per_sec
+  unsigned global_burst = 50;            // icmp_msgs_burst
+};
+
+struct ReassemblyConfig {
+  Duration timeout = 30s;                // ipfrag_time
+  std::size_t max_bytes = 4 * 1024 * 1024;  // ipfrag_high_thresh
+};
+
+struct StackConfig {
+  LinkMode mode = LinkMode::tap;
+  MacAddr mac;                           // ignored in TUN mode
+  Ipv4Interface ip;
+  std::uint16_t mtu = 1500;
+  bool arp_defend = false;               // RFC 5227 §2.4 (c) defence instead of Linux's silence
+  NeighbourConfig arp;
+  IcmpConfig icmp;
+  ReassemblyConfig reassembly;
+};
+
+// A MAC that is the same every run for the same IP: locally administered, unicast, 02:00 then
+// the four octets, so captures and the host's neighbour table are reproducible.
+constexpr MacAddr default_mac_for(Ipv4Addr ip) {
+  return {{0x02, 0x00, ip.octet(0), ip.octet(1), ip.octet(2), ip.octet(3)}};
+}
+
+}  // namespace tapstack

@@ -1,0 +1,120 @@
+#pragma once
+// One counter per event and per drop reason, in one list so names and slots cannot drift apart.
+// Drops are counted, never logged: the core has no logger.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace tapstack {
+
+// X(name, description). Prefix = layer; "drop_" names a reason a frame was discarded.
+#define TAPSTACK_COUNTERS(X)                                                                     \
+  X(frames_in, "frames handed to the stack")                                                    \
+  X(frames_out, "frames emitted by the stack")                                                  \
+  X(eth_drop_runt, "ethernet: shorter than the 14-byte header")                                \
+  X(eth_drop_other_host, "ethernet: unicast to another MAC")                                  \
+  X(eth_drop_multicast, "ethernet: to a multicast MAC (no group joined)")                      \
+  X(eth_drop_own_source, "ethernet: source MAC is our own (looped back)")                       \
+  X(eth_drop_vlan, "ethernet: VLAN-tagged (802.1Q/802.1ad)")                                    \
+  X(eth_drop_ipv6, "ethernet: IPv6")                                                            \
+  X(eth_drop_llc, "ethernet: 802.3 length field (LLC/SNAP)")                                    \
+  X(eth_drop_unknown_type, "ethernet: unknown EtherType")                                       \
+  X(arp_in, "arp: packets received")                                                            \
+  X(arp_drop_truncated, "arp: shorter than its header says")                                    \
+  X(arp_drop_bad_hardware, "arp: hardware type/length not Ethernet")                           \
+  X(arp_drop_bad_protocol, "arp: protocol type/length not IPv4")                               \
+  X(arp_drop_bad_op, "arp: opcode neither request nor reply")                                  \
+  X(arp_drop_bad_sender, "arp: sender or target is multicast or loopback")                     \
+  X(arp_drop_not_for_us, "arp: request for another host's address")                            \
+  X(arp_requests_answered, "arp: requests for our address answered")                           \
+  X(arp_probes_answered, "arp: RFC 5227 probes for our address answered")                      \
+  X(arp_conflicts, "arp: packets claiming our own address")                                    \
+  X(arp_requests_sent, "arp: requests sent to resolve a neighbour")                            \
+  X(arp_announcements_sent, "arp: gratuitous announcements sent")                             \
+  X(arp_cache_learned, "arp: neighbours added to the cache")                                   \
+  X(arp_cache_updated, "arp: existing entries updated")                                        \
+  X(arp_cache_evicted, "arp: entries evicted to respect the size bound")                       \
+  X(arp_cache_expired, "arp: entries expired")                                                 \
+  X(arp_resolution_failed, "arp: neighbours that never answered")                              \
+  X(arp_held_dropped, "arp: queued datagrams dropped (overflow or failed resolution)")        \
+  X(arp_held_sent, "arp: queued datagrams sent once resolved")                                 \
+  X(ip_in, "ipv4: datagrams received")                                                          \
+  X(ip_drop_truncated, "ipv4: shorter than header or total length")                            \
+  X(ip_drop_bad_version, "ipv4: version is not 4")                                              \
+  X(ip_drop_bad_header_len, "ipv4: IHL below 5 or beyond the datagram")                        \
+  X(ip_drop_bad_checksum, "ipv4: header checksum mismatch")                                     \
+  X(ip_drop_bad_options, "ipv4: malformed options")                                             \
+  X(ip_drop_martian_source, "ipv4: source is broadcast, multicast, loopback or 0.0.0.0/8")      \
+  X(ip_drop_not_for_us, "ipv4: destination is not our address (we do not forward)")           \
+  X(ip_drop_bad_link_type, "ipv4: unicast IP in a link-layer broadcast or multicast")          \
+  X(ip_drop_unknown_protocol, "ipv4: protocol we do not speak")                                 \
+  X(ip_out, "ipv4: datagrams sent")                                                             \
+  X(ip_drop_no_route, "ipv4: reply destination not on our subnet")                             \
+  X(ip_frag_in, "ipv4: fragments received")                                                     \
+  X(ip_frag_reassembled, "ipv4: datagrams reassembled")                                         \
+  X(ip_frag_drop_oversize, "ipv4: fragment beyond 65535 bytes (ping of death)")                 \
+  X(ip_frag_drop_overlap, "ipv4: overlapping fragment discarded the datagram")                  \
+  X(ip_frag_drop_timeout, "ipv4: incomplete datagrams timed out")                               \
+  X(ip_frag_drop_memory, "ipv4: incomplete datagrams evicted for memory")                       \
+  X(ip_frag_drop_bad, "ipv4: malformed fragment")                                               \
+  X(ip_frags_out, "ipv4: fragments sent")                                                       \
+  X(ip_drop_df_too_big, "ipv4: reply larger than the MTU with DF set")                         \
+  X(icmp_in, "icmp: messages received")                                                         \
+  X(icmp_drop_truncated, "icmp: shorter than 8 bytes")                                          \
+  X(icmp_drop_bad_checksum, "icmp: checksum mismatch")                                          \
+  X(icmp_echo_requests, "icmp: echo requests received")                                         \
+  X(icmp_echo_replies_sent, "icmp: echo replies sent")                                          \
+  X(icmp_drop_echo_ignored, "icmp: echo ignored (icmp_echo_ignore_all)")                        \
+  X(icmp_drop_echo_broadcast, "icmp: echo to broadcast/multicast ignored")                      \
+  X(icmp_timestamp_replies_sent, "icmp: timestamp replies sent")                                \
+  X(icmp_drop_unhandled_type, "icmp: types we receive but do not answer")                       \
+  X(icmp_errors_sent, "icmp: error messages sent")                                              \
+  X(icmp_errors_rate_limited, "icmp: error messages suppressed by the rate limit")             \
+  X(udp_in, "udp: datagrams to our address")                                                    \
+  X(tcp_in, "tcp: segments to our address")                                                     \
+  X(tcp_resets_sent, "tcp: resets sent (no listener)")                                          \
+  X(tx_drop_buffer, "tx: frame did not fit the transmit buffer")
+
+enum class Counter : std::size_t {
+#define TAPSTACK_COUNTER_ENUM(name, desc) name,
+  TAPSTACK_COUNTERS(TAPSTACK_COUNTER_ENUM)
+#undef TAPSTACK_COUNTER_ENUM
+};
+
+inline constexpr std::size_t kCounterCount = 0
+#define TAPSTACK_COUNTER_ONE(name, desc) +1
+    TAPSTACK_COUNTERS(TAPSTACK_COUNTER_ONE)
+#undef TAPSTACK_COUNTER_ONE
+    ;
+
+struct CounterInfo {
+  std::string_view name;
+  std::string_view description;
+};
+
+inline constexpr std::array<CounterInfo, kCounterCount> kCounterInfo{{
+#define TAPSTACK_COUNTER_INFO(name, desc) {#name, desc},
+    TAPSTACK_COUNTERS(TAPSTACK_COUNTER_INFO)
+#undef TAPSTACK_COUNTER_INFO
+}};
+
+class Counters {
+ public:
+  void add(Counter c, std::uint64_t n = 1) { slots_[static_cast<std::size_t>(c)] += n; }
+  std::uint64_t operator[](Counter c) const { return slots_[static_cast<std::size_t>(c)]; }
+
+  // Sum of every drop counter ("*drop*"): what was received and discarded.
+  std::uint64_t total_drops() const;
+
+  // Calls f(info, value) for every counter, in declaration order.
+  template <class F>
+  void for_each(F&& f) const {
+    for (std::size_t i = 0; i < kCounterCount; ++i) f(kCounterInfo[i], slots_[i]);
+  }
+
+ private:
+  std::array<std::uint64_t, kCounterCount> slots_{};
+};
+
+}  // namespace tapstack

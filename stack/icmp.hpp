@@ -1,0 +1,73 @@
+#pragma once
+// ICMP for IPv4 (RFC 792).
+//
+//   0                   1                   2                   3
+//   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+//  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//  |     Type      |     Code      |          Checksum             |
+//  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//  |   rest of header: echo = Identifier | Sequence Number ...     |
+//  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//  |     Data ...
+//  +-+-+-+-+-
+#include "stack/bytes.hpp"
+
+#include <expected>
+
+namespace tapstack {
+
+enum class IcmpType : std::uint8_t {
+  echo_reply = 0,
+  dest_unreachable = 3,
+  source_quench = 4,
+  redirect = 5,
+  echo_request = 8,
+  router_advertisement = 9,
+  router_solicitation = 10,
+  time_exceeded = 11,
+  parameter_problem = 12,
+  timestamp_request = 13,
+  timestamp_reply = 14,
+  info_request = 15,
+  info_reply = 16,
+  address_mask_request = 17,
+  address_mask_reply = 18,
+};
+
+// Codes of destination unreachable (RFC 792, RFC 1812 §5.2.7.1).
+enum class UnreachableCode : std::uint8_t { net = 0, host = 1, protocol = 2, port = 3, frag_needed = 4 };
+// Codes of time exceeded (RFC 792).
+enum class TimeExceededCode : std::uint8_t { ttl = 0, reassembly = 1 };
+
+inline constexpr std::size_t kIcmpHeaderLen = 8;
+
+namespace icmp_field {
+inline constexpr std::size_t type = 0;
+inline constexpr std::size_t code = 1;
+inline constexpr std::size_t checksum = 2;
+inline constexpr std::size_t ident = 4;
+inline constexpr std::size_t sequence = 6;
+}  // namespace icmp_field
+
+enum class IcmpError { truncated, bad_checksum };
+
+// A validated ICMP message (length and checksum checked over the whole message).
+class IcmpView {
+ public:
+  static std::expected<IcmpView, IcmpError> parse(Bytes message);
+
+  std::uint8_t type() const { return load_u8(msg_, icmp_field::type); }
+  std::uint8_t code() const { return load_u8(msg_, icmp_field::code); }
+  std::uint16_t checksum() const { return load_be16(msg_, icmp_field::checksum); }
+  // Echo and timestamp messages: identifier and sequence number.
+  std::uint16_t ident() const { return load_be16(msg_, icmp_field::ident); }
+  std::uint16_t sequence() const { return load_be16(msg_, icmp_field::sequence); }
+  Bytes message() const { return msg_; }
+  Bytes data() const { return msg_.subspan(kIcmpHeaderLen); }
+
+ private:
+  explicit IcmpView(Bytes msg) : msg_(msg) {}
+  Bytes msg_;
+};
+
+}  // namespace tapstack
