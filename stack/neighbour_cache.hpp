@@ -3,6 +3,7 @@
 // bound and expiry. It decides; the stack builds and sends the ARP packets it asks for.
 #include "stack/addr.hpp"
 #include "stack/config.hpp"
+#include "stack/counters.hpp"
 #include "stack/time.hpp"
 
 #include <optional>
@@ -33,5 +34,192 @@ struct Neighbour {
   Instant deadline{};           // when the state machine next needs on_timer
   unsigned probes = 0;          // requests sent in the current incomplete/probe phase
 };
+
+}  // namespace tapstack
+
+namespace tapstack {
+
+// What the cache asks of the stack. The cache never builds packets: it names the ARP request to
+// send and which held frames to release or drop, and the stack does it.
+struct NeighbourAction {
+  enum class Kind {
+    solicit_broadcast,  // send a broadcast ARP request for ip
+    solicit_unicast,    // send a unicast ARP request for ip to mac (NUD probe)
+    release_held,       // ip is resolved to mac: send the frames held for it
+    drop_held,          // ip failed to resolve: drop the frames held for it
+  };
+  Kind kind;
+  Ipv4Addr ip;
+  MacAddr mac;
+};
+
+class NeighbourCache {
+ public:
+  // Learned, updated, evicted, expired and failed entries are counted into counters.
+  NeighbourCache(const NeighbourConfig& config, Counters& counters);
+
+  // Output path (Linux neigh_resolve_output/__neigh_event_send): the MAC to send to now, or
+  // nullopt when the frame must be held while resolution runs. Starts resolution (and asks for
+  // the first broadcast request through act) when ip is unknown or failed.
+  template <class Act>
+  std::optional<MacAddr> resolve(Ipv4Addr ip, Instant now, Act&& act);
+
+  // ARP input (Linux neigh_update). reachable: the packet proves two-way reachability (a unicast
+  // reply to us); otherwise the entry becomes stale. create: add the entry if it is missing
+  // (requests for our address, RFC 826's "am I the target?"); otherwise only existing entries
+  // are merged (RFC 826 merge rule). force: bypass the locktime (gratuitous ARP).
+  struct Update {
+    bool reachable = false;
+    bool create = false;
+    bool force = false;
+  };
+  template <class Act>
+  void learn(Ipv4Addr ip, MacAddr mac, Update how, Instant now, Act&& act);
+
+  // Advances every entry's state machine to now.
+  template <class Act>
+  void on_timer(Instant now, Act&& act);
+
+  std::optional<Instant> next_deadline() const;
+  const Neighbour* find(Ipv4Addr ip) const;
+  std::span<const Neighbour> entries() const { return entries_; }
+
+ private:
+  Neighbour* find_mut(Ipv4Addr ip);
+  // A fresh slot, evicting the least recently updated entry that is not resolving when full.
+  Neighbour* allocate(Ipv4Addr ip, Instant now);
+  void erase(Neighbour* n);
+
+  NeighbourConfig config_;
+  std::vector<Neighbour> entries_;  // capacity reserved once: no allocation after construction
+  Counters& counters_;
+};
+
+// ---- implementation of the templates ---------------------------------------------------------
+
+template <class Act>
+std::optional<MacAddr> NeighbourCache::resolve(Ipv4Addr ip, Instant now, Act&& act) {
+  Neighbour* n = find_mut(ip);
+  if (n == nullptr || n->state == NeighbourState::failed) {
+    if (n == nullptr) n = allocate(ip, now);
+    if (n == nullptr) return std::nullopt;  // table full of entries still resolving
+    n->mac = MacAddr::zero();
+    n->state = NeighbourState::incomplete;
+    n->updated = now;
+    n->probes = 1;
+    n->deadline = now + config_.retrans_time;
+    act(NeighbourAction{NeighbourAction::Kind::solicit_broadcast, ip, MacAddr::zero()});
+    return std::nullopt;
+  }
+  n->used = now;
+  switch (n->state) {
+    case NeighbourState::incomplete:
+      return std::nullopt;
+    case NeighbourState::stale:
+      // First use of an unconfirmed entry: keep sending, but check on it soon (RFC 4861 §7.3.3
+      // NUD as Linux applies it to ARP).
+      n->state = NeighbourState::delay;
+      n->updated = now;
+      n->deadline = now + config_.delay_first_probe;
+      return n->mac;
+    default:
+      return n->mac;
+  }
+}
+
+template <class Act>
+void NeighbourCache::learn(Ipv4Addr ip, MacAddr mac, Update how, Instant now, Act&& act) {
+  Neighbour* n = find_mut(ip);
+  if (n == nullptr) {
+    if (!how.create) return;
+    n = allocate(ip, now);
+    if (n == nullptr) return;
+    n->state = NeighbourState::failed;  // overwritten below; marks "no previous MAC"
+    counters_.add(Counter::arp_cache_learned);
+  } else {
+    counters_.add(Counter::arp_cache_updated);
+  }
+  const bool was_incomplete = n->state == NeighbourState::incomplete || n->state == NeighbourState::failed;
+  // Linux's locktime: a different MAC within locktime of the last update does not override
+  // (the first of several proxies' answers wins); an unresolved entry always takes it.
+  const bool mac_changes = !was_incomplete && n->mac != mac;
+  if (mac_changes && !how.force && now < n->updated + config_.locktime) return;
+
+  n->mac = mac;
+  n->updated = now;
+  if (how.reachable) {
+    n->state = NeighbourState::reachable;
+    n->confirmed = now;
+    n->probes = 0;
+    n->deadline = now + config_.reachable_time;
+  } else if (was_incomplete || mac_changes) {
+    n->state = NeighbourState::stale;
+    n->probes = 0;
+  }
+  // Otherwise the same MAC without proof of reachability: Linux's neigh_update() keeps the
+  // state as it is (a request does not demote a reachable entry).
+  if (n->state == NeighbourState::stale) n->deadline = now + config_.gc_stale_time;
+  if (was_incomplete) act(NeighbourAction{NeighbourAction::Kind::release_held, ip, mac});
+}
+
+template <class Act>
+void NeighbourCache::on_timer(Instant now, Act&& act) {
+  for (std::size_t i = 0; i < entries_.size();) {
+    Neighbour& n = entries_[i];
+    if (n.deadline > now) {
+      ++i;
+      continue;
+    }
+    bool erased = false;
+    switch (n.state) {
+      case NeighbourState::reachable:
+        n.state = NeighbourState::stale;
+        n.updated = now;
+        n.deadline = now + config_.gc_stale_time;
+        break;
+      case NeighbourState::stale:
+        // Unused for gc_stale_time: forget it, as Linux's periodic GC does.
+        counters_.add(Counter::arp_cache_expired);
+        erase(&n);
+        erased = true;
+        break;
+      case NeighbourState::delay:
+        if (n.confirmed + config_.delay_first_probe > now) {
+          n.state = NeighbourState::reachable;
+          n.deadline = n.confirmed + config_.reachable_time;
+        } else {
+          n.state = NeighbourState::probe;
+          n.probes = 1;
+          n.deadline = now + config_.retrans_time;
+          act(NeighbourAction{NeighbourAction::Kind::solicit_unicast, n.ip, n.mac});
+        }
+        n.updated = now;
+        break;
+      case NeighbourState::probe:
+      case NeighbourState::incomplete: {
+        const bool probing = n.state == NeighbourState::probe;
+        const unsigned limit = probing ? config_.unicast_probes : config_.multicast_probes;
+        if (n.probes >= limit) {
+          counters_.add(Counter::arp_resolution_failed);
+          act(NeighbourAction{NeighbourAction::Kind::drop_held, n.ip, n.mac});
+          erase(&n);
+          erased = true;
+        } else {
+          ++n.probes;
+          n.deadline = now + config_.retrans_time;
+          act(NeighbourAction{probing ? NeighbourAction::Kind::solicit_unicast
+                                      : NeighbourAction::Kind::solicit_broadcast,
+                              n.ip, n.mac});
+        }
+        break;
+      }
+      case NeighbourState::failed:
+        erase(&n);
+        erased = true;
+        break;
+    }
+    if (!erased) ++i;
+  }
+}
 
 }  // namespace tapstack

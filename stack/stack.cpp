@@ -1,1 +1,92 @@
-// being written
+// Construction, the entry points, and the Ethernet demultiplexer.
+#include "stack/stack.hpp"
+
+#include "stack/ethernet.hpp"
+#include "stack/ipv4.hpp"
+
+#include <algorithm>
+
+namespace tapstack {
+namespace {
+
+// Room in front of a datagram for the Ethernet header, and behind the largest one for the
+// padding of short frames and for IP options a reply may add.
+constexpr std::size_t kTxBufferLen = kEthernetHeaderLen + kIpv4MaxDatagramLen + kIpv4MaxHeaderLen + kEthernetMinFrameLen;
+
+}  // namespace
+
+Stack::Stack(const StackConfig& config, FrameSink& out, StackEvents* events)
+    : config_(config),
+      out_(out),
+      events_(events),
+      neighbours_(config.arp, counters_),
+      held_(config.arp.max_held_total, config.arp.max_held_per_neighbour,
+            std::max<std::size_t>(kEthernetHeaderLen + config.mtu, kEthernetMinFrameLen)),
+      tx_(kTxBufferLen),
+      arp_tx_(kEthernetMinFrameLen) {}
+
+const StackConfig& Stack::config() const { return config_; }
+const Counters& Stack::counters() const { return counters_; }
+const NeighbourCache& Stack::neighbours() const { return neighbours_; }
+
+void Stack::on_frame(Bytes frame, Instant now) {
+  counters_.add(Counter::frames_in);
+  if (config_.mode == LinkMode::tun) {
+    on_ipv4(frame, LinkCast::host, now);
+    return;
+  }
+
+  const auto eth = EthernetView::parse(frame);
+  if (!eth) {
+    counters_.add(Counter::eth_drop_runt);
+    return;
+  }
+  LinkCast cast = LinkCast::host;
+  if (eth->dst().is_broadcast()) {
+    cast = LinkCast::broadcast;
+  } else if (eth->dst().is_multicast()) {
+    cast = LinkCast::multicast;
+  } else if (eth->dst() != config_.mac) {
+    // Linux marks these PACKET_OTHERHOST and neither ARP nor IP looks at them.
+    counters_.add(Counter::eth_drop_other_host);
+    return;
+  }
+
+  const std::uint16_t type = eth->type();
+  if (type <= kMaxLlcLength) {
+    counters_.add(Counter::eth_drop_llc);
+    return;
+  }
+  switch (static_cast<EtherType>(type)) {
+    case EtherType::arp:
+      on_arp(*eth, cast, now);
+      return;
+    case EtherType::ipv4:
+      on_ipv4(eth->payload(), cast, now);
+      return;
+    case EtherType::vlan:
+    case EtherType::qinq:
+      counters_.add(Counter::eth_drop_vlan);
+      return;
+    case EtherType::ipv6:
+      counters_.add(Counter::eth_drop_ipv6);
+      return;
+  }
+  counters_.add(Counter::eth_drop_unknown_type);
+}
+
+void Stack::on_timer(Instant now) {
+  neighbours_.on_timer(now, [&](const NeighbourAction& a) { act_on(a, now); });
+}
+
+std::optional<Instant> Stack::next_deadline() const { return neighbours_.next_deadline(); }
+
+void Stack::announce(Instant now) {
+  if (config_.mode == LinkMode::tun) return;
+  // A gratuitous request, sender = target = our address, as Linux sends it (arp_notify and
+  // RFC 5227 §2.3): every host that caches us updates its entry.
+  send_arp(ArpOp::request, MacAddr::broadcast(), MacAddr::zero(), config_.ip.addr, now);
+  counters_.add(Counter::arp_announcements_sent);
+}
+
+}  // namespace tapstack

@@ -1,0 +1,16 @@
+#pragma once
+// Events a person should hear about. The core has no logger: it reports here and the program
+// decides how to say it. Every method has a no-op default so an observer overrides what it needs.
+#include "stack/addr.hpp"
+#include "stack/time.hpp"
+
+namespace tapstack {
+
+class StackEvents {
+ public:
+  virtual ~StackEvents() = default;
+  // Another host's ARP claims our address (RFC 5227 §2.4): a misconfiguration to fix.
+  virtual void address_conflict(Ipv4Addr /*ours*/, MacAddr /*other*/, Instant /*now*/) {}
+};
+
+}  // namespace tapstack
