@@ -1,0 +1,82 @@
+#pragma once
+// Builders for the frames tests feed the stack, and a sink that keeps what it emits.
+#include "stack/arp.hpp"
+#include "stack/checksum.hpp"
+#include "stack/ethernet.hpp"
+#include "stack/frame_sink.hpp"
+#include "stack/icmp.hpp"
+#include "stack/ipv4.hpp"
+
+#include <cstdint>
+#include <initializer_list>
+#include <vector>
+
+namespace tapstack::test {
+
+using Frame = std::vector<std::byte>;
+
+inline constexpr MacAddr kPeerMac{{0x02, 0x00, 0x0a, 0x00, 0x00, 0x01}};
+inline constexpr MacAddr kOurMac{{0x02, 0x00, 0x0a, 0x00, 0x00, 0x02}};
+inline constexpr Ipv4Addr kPeerIp = Ipv4Addr::from_octets(10, 0, 0, 1);
+inline constexpr Ipv4Addr kOurIp = Ipv4Addr::from_octets(10, 0, 0, 2);
+
+inline Frame bytes(std::initializer_list<int> values) {
+  Frame f;
+  for (int v : values) f.push_back(static_cast<std::byte>(v));
+  return f;
+}
+
+inline Frame ethernet(MacAddr dst, MacAddr src, std::uint16_t type, const Frame& payload) {
+  Frame f(kEthernetHeaderLen + payload.size());
+  EthernetRepr{dst, src, static_cast<EtherType>(type)}.emit(f);
+  std::copy(payload.begin(), payload.end(), f.begin() + kEthernetHeaderLen);
+  return f;
+}
+
+inline Frame arp(ArpOp op, MacAddr sha, Ipv4Addr spa, MacAddr tha, Ipv4Addr tpa) {
+  Frame p(kArpPacketLen);
+  ArpPacket{op, sha, spa, tha, tpa}.emit(p);
+  return p;
+}
+
+inline Frame arp_request_for_us(MacAddr dst = MacAddr::broadcast()) {
+  return ethernet(dst, kPeerMac, 0x0806, arp(ArpOp::request, kPeerMac, kPeerIp, MacAddr::zero(), kOurIp));
+}
+
+inline Frame icmp_echo(std::uint16_t ident, std::uint16_t seq, std::size_t data_len, std::uint8_t type = 8) {
+  Frame m(kIcmpHeaderLen + data_len);
+  store_u8(m, 0, type);
+  store_be16(m, icmp_field::ident, ident);
+  store_be16(m, icmp_field::sequence, seq);
+  for (std::size_t i = 0; i < data_len; ++i) m[kIcmpHeaderLen + i] = static_cast<std::byte>(i);
+  store_be16(m, icmp_field::checksum, internet_checksum(m));
+  return m;
+}
+
+inline Frame ipv4(Ipv4Addr src, Ipv4Addr dst, std::uint8_t protocol, const Frame& payload, std::uint8_t tos = 0,
+                  std::uint16_t ident = 0x1234, std::uint16_t flags_frag = 0x4000, Bytes options = {}) {
+  Ipv4Repr r{.src = src, .dst = dst, .protocol = protocol, .ttl = 64, .tos = tos, .ident = ident,
+             .flags_frag = flags_frag, .payload_len = payload.size(), .options = options};
+  Frame f(r.total_len());
+  r.emit(f);
+  std::copy(payload.begin(), payload.end(), f.begin() + static_cast<std::ptrdiff_t>(r.header_len()));
+  return f;
+}
+
+inline Frame echo_request_frame(std::uint16_t seq = 1, std::size_t data_len = 56, Ipv4Addr dst = kOurIp,
+                                MacAddr eth_dst = kOurMac) {
+  return ethernet(eth_dst, kPeerMac, 0x0800, ipv4(kPeerIp, dst, 1, icmp_echo(0x1c, seq, data_len)));
+}
+
+struct Emitted {
+  Frame frame;
+  Instant at;
+};
+
+class CapturingSink final : public FrameSink {
+ public:
+  void emit(Bytes frame, Instant now) override { frames.push_back({Frame(frame.begin(), frame.end()), now}); }
+  std::vector<Emitted> frames;
+};
+
+}  // namespace tapstack::test
