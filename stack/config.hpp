@@ -50,6 +50,10 @@ struct StackConfig {
   NeighbourConfig arp;
   IcmpConfig icmp;
   ReassemblyConfig reassembly;
+  // Instant + wall_clock_offset = time since the Unix epoch, for ICMP timestamps (RFC 792 wants
+  // milliseconds since midnight UT). Replay's instants already are epoch times (offset 0); the
+  // live loop, which runs on CLOCK_MONOTONIC, sets CLOCK_REALTIME - CLOCK_MONOTONIC.
+  Duration wall_clock_offset{};
 };
 
 // A MAC that is the same every run for the same IP: locally administered, unicast, 02:00 then

@@ -71,8 +71,16 @@ namespace tapstack {
   X(icmp_drop_unhandled_type, "icmp: types we receive but do not answer")                       \
   X(icmp_errors_sent, "icmp: error messages sent")                                              \
   X(icmp_errors_rate_limited, "icmp: error messages suppressed by the rate limit")             \
+  X(icmp_drop_timestamp_short, "icmp: timestamp request shorter than 12 bytes")             \
+  X(icmp_drop_broadcast_type, "icmp: type not accepted to a broadcast address")                \
+  X(icmp_errors_suppressed, "icmp: errors not sent (RFC 1122: about errors, fragments, broadcasts)") \
+  X(igmp_in, "igmp: messages received (consumed silently, as Linux does)")                     \
   X(udp_in, "udp: datagrams to our address")                                                    \
+  X(udp_drop_malformed, "udp: bad length or checksum")                                          \
+  X(udp_port_unreachable, "udp: datagrams to a closed port")                                   \
   X(tcp_in, "tcp: segments to our address")                                                     \
+  X(tcp_drop_malformed, "tcp: bad header length or checksum")                                   \
+  X(tcp_drop_reset, "tcp: resets to a closed port (never answered)")                           \
   X(tcp_resets_sent, "tcp: resets sent (no listener)")                                          \
   X(tx_drop_buffer, "tx: frame did not fit the transmit buffer")
 

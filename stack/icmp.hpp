@@ -34,6 +34,25 @@ enum class IcmpType : std::uint8_t {
   address_mask_reply = 18,
 };
 
+inline constexpr std::uint8_t kIcmpMaxKnownType = 18;  // Linux's NR_ICMP_TYPES
+
+// RFC 1122 §3.2.2: the types that report errors, about which no error is ever sent.
+constexpr bool is_icmp_error(std::uint8_t type) {
+  switch (static_cast<IcmpType>(type)) {
+    case IcmpType::dest_unreachable:
+    case IcmpType::source_quench:
+    case IcmpType::redirect:
+    case IcmpType::time_exceeded:
+    case IcmpType::parameter_problem:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// RFC 1812 §4.3.2.3: an error quotes as much of the offending datagram as fits in 576 bytes.
+inline constexpr std::size_t kIcmpErrorMaxDatagram = 576;
+
 // Codes of destination unreachable (RFC 792, RFC 1812 §5.2.7.1).
 enum class UnreachableCode : std::uint8_t { net = 0, host = 1, protocol = 2, port = 3, frag_needed = 4 };
 // Codes of time exceeded (RFC 792).

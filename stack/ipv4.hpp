@@ -25,7 +25,7 @@
 
 namespace tapstack {
 
-enum class IpProtocol : std::uint8_t { icmp = 1, tcp = 6, udp = 17 };
+enum class IpProtocol : std::uint8_t { icmp = 1, igmp = 2, tcp = 6, udp = 17 };
 
 inline constexpr std::size_t kIpv4MinHeaderLen = 20;
 inline constexpr std::size_t kIpv4MaxHeaderLen = 60;

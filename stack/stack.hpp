@@ -6,6 +6,7 @@
 #include "stack/config.hpp"
 #include "stack/counters.hpp"
 #include "stack/frame_sink.hpp"
+#include "stack/icmp.hpp"
 #include "stack/held_frames.hpp"
 #include "stack/neighbour_cache.hpp"
 #include "stack/stack_events.hpp"
@@ -50,6 +51,13 @@ class Stack {
   void on_ipv4(Bytes packet, LinkCast cast, Instant now);
   void on_icmp(const Ipv4View& ip, bool to_broadcast, Instant now);
   void reply_echo(const Ipv4View& ip, const IcmpView& icmp, Instant now);
+  void reply_timestamp(const Ipv4View& ip, const IcmpView& icmp, Instant now);
+  void on_udp(const Ipv4View& ip, bool to_broadcast, Instant now);
+  void on_tcp(const Ipv4View& ip, bool to_broadcast, Instant now);
+  // An ICMP error about offending (RFC 1122 §3.2.2), unless the rules forbid one.
+  // quote: the start of the offending datagram as Linux holds it (UDP trims to its length).
+  void send_icmp_error(const Ipv4View& offending, Bytes quote, bool to_broadcast, IcmpType type, std::uint8_t code,
+                       std::uint32_t info, Instant now);
 
   // Output (stack_output.cpp). A datagram is built in tx_ after kLinkHeadroom bytes, so the
   // Ethernet header can be put in front of it without moving it.

@@ -54,13 +54,19 @@ void Stack::on_ipv4(Bytes packet, LinkCast cast, Instant now) {
       on_icmp(ip, to_broadcast, now);
       return;
     case IpProtocol::udp:
-      counters_.add(Counter::udp_in);
+      on_udp(ip, to_broadcast, now);
       return;
     case IpProtocol::tcp:
-      counters_.add(Counter::tcp_in);
+      on_tcp(ip, to_broadcast, now);
+      return;
+    case IpProtocol::igmp:
+      // Linux always has an IGMP handler, so IGMP never earns a protocol unreachable.
+      counters_.add(Counter::igmp_in);
       return;
   }
   counters_.add(Counter::ip_drop_unknown_protocol);
+  send_icmp_error(ip, ip.datagram(), to_broadcast, IcmpType::dest_unreachable,
+                  static_cast<std::uint8_t>(UnreachableCode::protocol), 0, now);
 }
 
 }  // namespace tapstack

@@ -1,6 +1,7 @@
 // The stack as a whole: frames in, frames out, read as the peer would read them.
 #include "stack/stack.hpp"
 
+#include "stack_fixture.hpp"
 #include "test_frames.hpp"
 
 #include <catch2/catch.hpp>
@@ -11,49 +12,6 @@ using namespace tapstack;
 using namespace tapstack::test;
 
 namespace {
-
-StackConfig test_config() {
-  StackConfig c;
-  c.mac = kOurMac;
-  c.ip = Ipv4Interface{kOurIp, 24};
-  return c;
-}
-
-struct ConflictLog final : StackEvents {
-  void address_conflict(Ipv4Addr, MacAddr other, Instant) override { seen.push_back(other); }
-  std::vector<MacAddr> seen;
-};
-
-struct StackFixture {
-  StackConfig config = test_config();
-  CapturingSink sink;
-  ConflictLog events;
-  std::optional<Stack> stack;
-  Instant t0 = instant_from_ns(1'700'000'000'000'000'000);
-
-  StackFixture() { stack.emplace(config, sink, &events); }
-  void reconfigure() {
-    sink.frames.clear();
-    stack.emplace(config, sink, &events);
-  }
-  void feed(const Frame& f, Instant at) { stack->on_frame(f, at); }
-  void feed(const Frame& f) { feed(f, t0); }
-  std::uint64_t count(Counter c) const { return stack->counters()[c]; }
-  // The peer's ARP request makes us learn it, as `ping` does before its first echo.
-  void introduce_peer() {
-    feed(arp_request_for_us());
-    sink.frames.clear();
-  }
-};
-
-ArpPacket emitted_arp(const Emitted& e) {
-  const auto eth = EthernetView::parse(e.frame);
-  REQUIRE(eth);
-  REQUIRE(eth->type() == 0x0806);
-  const auto arp = ArpPacket::parse(eth->payload());
-  REQUIRE(arp);
-  return *arp;
-}
 
 struct EchoReply {
   MacAddr eth_dst;

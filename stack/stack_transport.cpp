@@ -1,0 +1,64 @@
+// UDP and TCP for a host with no listeners: every datagram and segment to us meets a closed
+// port, answered as Linux answers it (net/ipv4/udp.c __udp4_lib_rcv, tcp_ipv4.c tcp_v4_send_reset).
+#include "stack/icmp.hpp"
+#include "stack/ipv4.hpp"
+#include "stack/stack.hpp"
+#include "stack/transport.hpp"
+
+namespace tapstack {
+
+void Stack::on_udp(const Ipv4View& ip, bool to_broadcast, Instant now) {
+  counters_.add(Counter::udp_in);
+  // A corrupt datagram is dropped before the port lookup, so it never earns an ICMP error.
+  const auto udp = UdpView::parse(ip.payload(), ip.src(), ip.dst());
+  if (!udp) {
+    counters_.add(Counter::udp_drop_malformed);
+    return;
+  }
+  counters_.add(Counter::udp_port_unreachable);
+  // Linux has trimmed the datagram to the UDP length by now, and quotes only that much.
+  const Bytes quote = ip.datagram().first(ip.header_len() + udp->segment().size());
+  send_icmp_error(ip, quote, to_broadcast, IcmpType::dest_unreachable, static_cast<std::uint8_t>(UnreachableCode::port), 0, now);
+}
+
+void Stack::on_tcp(const Ipv4View& ip, bool to_broadcast, Instant now) {
+  counters_.add(Counter::tcp_in);
+  const auto tcp = TcpView::parse(ip.payload(), ip.src(), ip.dst());
+  if (!tcp) {
+    counters_.add(Counter::tcp_drop_malformed);
+    return;
+  }
+  // RFC 793 §3.4 "Reset Generation", case 1: never answer a reset, and never a broadcast.
+  if (tcp->has(tcp_flag::rst) || to_broadcast) {
+    counters_.add(Counter::tcp_drop_reset);
+    return;
+  }
+  // If the segment carried an ACK, the reset takes its sequence number from it; otherwise the
+  // reset acknowledges everything the segment occupied (SYN and FIN count one each).
+  TcpRepr rst{.src_port = tcp->dst_port(), .dst_port = tcp->src_port(), .flags = tcp_flag::rst};
+  if (tcp->has(tcp_flag::ack)) {
+    rst.seq = tcp->ack();
+  } else {
+    rst.flags |= tcp_flag::ack;
+    rst.ack = tcp->seq() + static_cast<std::uint32_t>(tcp->payload_len()) + (tcp->has(tcp_flag::syn) ? 1u : 0u) +
+              (tcp->has(tcp_flag::fin) ? 1u : 0u);
+  }
+  const Ipv4Repr header{
+      .src = ip.dst(),
+      .dst = ip.src(),
+      .protocol = static_cast<std::uint8_t>(IpProtocol::tcp),
+      .ttl = kDefaultTtl,
+      .tos = static_cast<std::uint8_t>(ip.tos() & ~0x03),  // Linux reflects the TOS without ECN bits
+      // Linux's TCP control socket sets DF, and a DF datagram from an unconnected socket gets ID 0.
+      .ident = 0,
+      .flags_frag = kIpv4FlagDontFragment,
+      .payload_len = kTcpMinHeaderLen,
+  };
+  MutableBytes out = datagram_buffer();
+  header.emit(out);
+  rst.emit(out.subspan(header.header_len()), header.src, header.dst);
+  counters_.add(Counter::tcp_resets_sent);
+  send_datagram(header.total_len(), now);
+}
+
+}  // namespace tapstack
