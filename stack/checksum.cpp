@@ -1,49 +1,77 @@
 #include "stack/checksum.hpp"
 
+#include <boost/endian/conversion.hpp>
+
 namespace tapstack {
 namespace {
+
+// RFC 1071 §2(B): the one's-complement sum is byte-order independent, so we sum the bytes as
+// native-order words straight from memory and swap once at the end, instead of swapping every
+// word. Each 64-bit load is split into 32-bit halves added to two 64-bit sums: no carry can be
+// lost before 2^32 additions, far beyond any datagram.
+std::uint64_t native_sum(Bytes data) {
+  const std::byte* p = data.data();
+  const std::size_t n = data.size();
+  std::uint64_t lo = 0, hi = 0;
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    lo += w & 0xffffffffu;
+    hi += w >> 32;
+  }
+  if (i + 4 <= n) {
+    std::uint32_t w;
+    std::memcpy(&w, p + i, 4);
+    lo += w;
+    i += 4;
+  }
+  if (i + 2 <= n) {
+    std::uint16_t w;
+    std::memcpy(&w, p + i, 2);
+    lo += w;
+    i += 2;
+  }
+  if (i < n) {
+    // The odd last byte is the first byte of a word whose second byte is zero, in memory order.
+    std::uint16_t w = 0;
+    std::memcpy(&w, p + i, 1);
+    lo += w;
+  }
+  return lo + hi;  // both below 2^48: no overflow
+}
 
 std::uint16_t fold(std::uint64_t sum) {
   while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
   return static_cast<std::uint16_t>(sum);
 }
 
+std::uint16_t swap_bytes(std::uint16_t v) { return static_cast<std::uint16_t>((v >> 8) | (v << 8)); }
+
 }  // namespace
 
 void ChecksumAccumulator::add(Bytes data) {
-  std::size_t i = 0;
-  if (odd_ && !data.empty()) {
-    sum_ += load_u8(data, 0);
-    odd_ = false;
-    i = 1;
-  }
-  // 32-bit loads into a 64-bit sum: the carries fold out at the end (RFC 1071 §4.1's
-  // "deferred carries"), and a 64-bit sum cannot overflow for any datagram we can hold.
-  for (; i + 4 <= data.size(); i += 4) sum_ += load_be32(data, i);
-  for (; i + 2 <= data.size(); i += 2) sum_ += load_be16(data, i);
-  if (i < data.size()) {
-    sum_ += std::uint64_t{load_u8(data, i)} << 8;
-    odd_ = true;
-  }
+  std::uint16_t piece = fold(native_sum(data));
+  // A piece that starts mid-word has every byte in the other half of its word: its sum is the
+  // byte-swapped sum (the same rotation Linux's csum_block_add applies at odd offsets).
+  if (odd_) piece = swap_bytes(piece);
+  sum_ += piece;
+  if (data.size() % 2 != 0) odd_ = !odd_;
 }
 
 void ChecksumAccumulator::add_be16(std::uint16_t word) {
-  if (!odd_) {
-    sum_ += word;
-    return;
-  }
-  // After an odd piece the word straddles two sum words: its high byte completes the pending
-  // word and its low byte opens the next one, which stays pending.
-  sum_ += word >> 8;
-  sum_ += std::uint64_t{static_cast<std::uint8_t>(word)} << 8;
+  // The word as it lies in memory, then placed like add() would place two bytes.
+  std::uint16_t in_memory = boost::endian::native_to_big(word);
+  if (odd_) in_memory = swap_bytes(in_memory);
+  sum_ += in_memory;
 }
 
-std::uint16_t ChecksumAccumulator::finish() const { return static_cast<std::uint16_t>(~fold(sum_)); }
+std::uint16_t ChecksumAccumulator::finish() const {
+  return static_cast<std::uint16_t>(~boost::endian::big_to_native(fold(sum_)));
+}
 
 std::uint16_t internet_checksum(Bytes data) {
-  ChecksumAccumulator acc;
-  acc.add(data);
-  return acc.finish();
+  return static_cast<std::uint16_t>(~boost::endian::big_to_native(fold(native_sum(data))));
 }
 
 std::uint16_t checksum_update16(std::uint16_t checksum, std::uint16_t old_word, std::uint16_t new_word) {

@@ -20,8 +20,8 @@ class ChecksumAccumulator {
   std::uint16_t finish() const;
 
  private:
-  std::uint64_t sum_ = 0;
-  bool odd_ = false;  // the last piece ended mid-word; the next byte is a low byte
+  std::uint64_t sum_ = 0;  // native byte order (RFC 1071 §2(B)); swapped once in finish()
+  bool odd_ = false;      // an odd number of bytes so far: the next byte starts mid-word
 };
 
 // RFC 1071 checksum of data. Over data that contains a correct checksum field the result is 0.
