@@ -37,14 +37,15 @@ namespace tapstack {
   X(arp_cache_evicted, "arp: entries evicted to respect the size bound")                       \
   X(arp_cache_expired, "arp: entries expired")                                                 \
   X(arp_resolution_failed, "arp: neighbours that never answered")                              \
-  X(arp_held_dropped, "arp: queued datagrams dropped (overflow or failed resolution)")        \
+  X(arp_drop_unresolved, "arp: queued frames dropped (queue overflow or no answer)")            \
   X(arp_held_sent, "arp: queued datagrams sent once resolved")                                 \
   X(ip_in, "ipv4: datagrams received")                                                          \
   X(ip_drop_truncated, "ipv4: shorter than header or total length")                            \
   X(ip_drop_bad_version, "ipv4: version is not 4")                                              \
   X(ip_drop_bad_header_len, "ipv4: IHL below 5 or beyond the datagram")                        \
   X(ip_drop_bad_checksum, "ipv4: header checksum mismatch")                                     \
-  X(ip_drop_bad_options, "ipv4: malformed options")                                             \
+  X(ip_drop_bad_options, "ipv4: malformed options (answered with parameter problem)")          \
+  X(ip_drop_source_route, "ipv4: source-routed (a host does not accept source routes)")        \
   X(ip_drop_martian_source, "ipv4: source is broadcast, multicast, loopback or 0.0.0.0/8")      \
   X(ip_drop_not_for_us, "ipv4: destination is not our address (we do not forward)")           \
   X(ip_drop_bad_link_type, "ipv4: unicast IP in a link-layer broadcast or multicast")          \
@@ -55,6 +56,8 @@ namespace tapstack {
   X(ip_frag_reassembled, "ipv4: datagrams reassembled")                                         \
   X(ip_frag_drop_oversize, "ipv4: fragment beyond 65535 bytes (ping of death)")                 \
   X(ip_frag_drop_overlap, "ipv4: overlapping fragment discarded the datagram")                  \
+  X(ip_frag_drop_duplicate, "ipv4: fragment repeating data already held")                       \
+  X(ip_frag_drop_too_far, "ipv4: datagram restarted: fragments too far apart (ipfrag_max_dist)") \
   X(ip_frag_drop_timeout, "ipv4: incomplete datagrams timed out")                               \
   X(ip_frag_drop_memory, "ipv4: incomplete datagrams evicted for memory")                       \
   X(ip_frag_drop_bad, "ipv4: malformed fragment")                                               \
@@ -70,7 +73,8 @@ namespace tapstack {
   X(icmp_timestamp_replies_sent, "icmp: timestamp replies sent")                                \
   X(icmp_drop_unhandled_type, "icmp: types we receive but do not answer")                       \
   X(icmp_errors_sent, "icmp: error messages sent")                                              \
-  X(icmp_errors_rate_limited, "icmp: error messages suppressed by the rate limit")             \
+  X(icmp_errors_rate_limited, "icmp: messages suppressed by the rate limit (icmp_ratemask)")   \
+  X(icmp_drop_options_no_room, "icmp: no reply: the request's options cannot be echoed")        \
   X(icmp_drop_timestamp_short, "icmp: timestamp request shorter than 12 bytes")             \
   X(icmp_drop_broadcast_type, "icmp: type not accepted to a broadcast address")                \
   X(icmp_errors_suppressed, "icmp: errors not sent (RFC 1122: about errors, fragments, broadcasts)") \

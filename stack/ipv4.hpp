@@ -58,6 +58,7 @@ inline constexpr std::size_t total_len = 2;
 inline constexpr std::size_t ident = 4;
 inline constexpr std::size_t flags_frag = 6;
 inline constexpr std::size_t ttl = 8;
+inline constexpr std::size_t protocol = 9;
 inline constexpr std::size_t checksum = 10;
 inline constexpr std::size_t src = 12;
 inline constexpr std::size_t dst = 16;

@@ -22,7 +22,10 @@ Stack::Stack(const StackConfig& config, FrameSink& out, StackEvents* events)
       neighbours_(config.arp, counters_),
       held_(config.arp.max_held_total, config.arp.max_held_per_neighbour,
             std::max<std::size_t>(kEthernetHeaderLen + config.mtu, kEthernetMinFrameLen)),
+      reassembler_(config.reassembly),
+      rate_limiter_(config.icmp),
       tx_(kTxBufferLen),
+      frag_tx_(kEthernetHeaderLen + std::max<std::size_t>(config.mtu, kEthernetMinFrameLen)),
       arp_tx_(kEthernetMinFrameLen) {}
 
 const StackConfig& Stack::config() const { return config_; }
@@ -77,9 +80,15 @@ void Stack::on_frame(Bytes frame, Instant now) {
 
 void Stack::on_timer(Instant now) {
   neighbours_.on_timer(now, [&](const NeighbourAction& a) { act_on(a, now); });
+  expire_fragments(now);
 }
 
-std::optional<Instant> Stack::next_deadline() const { return neighbours_.next_deadline(); }
+std::optional<Instant> Stack::next_deadline() const {
+  const auto arp = neighbours_.next_deadline();
+  const auto frag = reassembler_.next_deadline();
+  if (arp && frag) return std::min(*arp, *frag);
+  return arp ? arp : frag;
+}
 
 void Stack::announce(Instant now) {
   if (config_.mode == LinkMode::tun) return;

@@ -8,10 +8,15 @@
 #include "stack/frame_sink.hpp"
 #include "stack/icmp.hpp"
 #include "stack/held_frames.hpp"
+#include "stack/icmp_rate_limiter.hpp"
+#include "stack/ip_options.hpp"
+#include "stack/ipv4.hpp"
 #include "stack/neighbour_cache.hpp"
+#include "stack/reassembly.hpp"
 #include "stack/stack_events.hpp"
 #include "stack/time.hpp"
 
+#include <array>
 #include <optional>
 #include <vector>
 
@@ -20,7 +25,6 @@ namespace tapstack {
 struct ArpPacket;
 class EthernetView;
 class IcmpView;
-class Ipv4View;
 
 class Stack {
  public:
@@ -45,24 +49,53 @@ class Stack {
   // How the frame reached us at the link layer (Linux's skb->pkt_type).
   enum class LinkCast { host, broadcast, multicast };
 
-  // Input, one layer per file: stack_arp.cpp, stack_ipv4.cpp, stack_icmp.cpp.
+  // A datagram for us, whole (reassembled if it came in fragments), with its options processed.
+  struct Inbound {
+    Ipv4View ip;               // as parsed (its header holds the options as they arrived)
+    Bytes header;              // the header with options as processed (Linux rewrites them in place)
+    ReceivedOptions options;   // what option processing left for building replies
+    bool to_broadcast = false; // a broadcast or multicast destination
+  };
+  // What an ICMP error quotes and answers: header and payload as Linux holds them by then.
+  struct Offender {
+    Bytes header;
+    Bytes payload;
+    ReceivedOptions options;
+    bool to_broadcast = false;
+  };
+  static Offender offender(const Inbound& in, Bytes payload) { return {in.header, payload, in.options, in.to_broadcast}; }
+
+  // Input, one layer per file: stack_arp.cpp, stack_ipv4.cpp, stack_icmp.cpp, stack_transport.cpp.
   void on_arp(const EthernetView& eth, LinkCast cast, Instant now);
   void on_arp_conflict(const ArpPacket& arp, Instant now);
   void on_ipv4(Bytes packet, LinkCast cast, Instant now);
-  void on_icmp(const Ipv4View& ip, bool to_broadcast, Instant now);
-  void reply_echo(const Ipv4View& ip, const IcmpView& icmp, Instant now);
-  void reply_timestamp(const Ipv4View& ip, const IcmpView& icmp, Instant now);
-  void on_udp(const Ipv4View& ip, bool to_broadcast, Instant now);
-  void on_tcp(const Ipv4View& ip, bool to_broadcast, Instant now);
-  // An ICMP error about offending (RFC 1122 §3.2.2), unless the rules forbid one.
-  // quote: the start of the offending datagram as Linux holds it (UDP trims to its length).
-  void send_icmp_error(const Ipv4View& offending, Bytes quote, bool to_broadcast, IcmpType type, std::uint8_t code,
-                       std::uint32_t info, Instant now);
+  void on_fragment(const Ipv4View& ip, Bytes header, const ReceivedOptions& options, bool to_broadcast, Instant now);
+  void expire_fragments(Instant now);
+  void deliver(const Inbound& in, Instant now);
+  void on_icmp(const Inbound& in, Instant now);
+  void reply_echo(const Inbound& in, const IcmpView& icmp, Instant now);
+  void reply_timestamp(const Inbound& in, const IcmpView& icmp, Instant now);
+  void on_udp(const Inbound& in, Instant now);
+  void on_tcp(const Inbound& in, Instant now);
 
-  // Output (stack_output.cpp). A datagram is built in tx_ after kLinkHeadroom bytes, so the
-  // Ethernet header can be put in front of it without moving it.
+  // ICMP output (stack_icmp.cpp). An error about offender (RFC 1122 §3.2.2), unless the rules
+  // or the rate limit forbid one.
+  void send_icmp_error(const Offender& offender, IcmpType type, std::uint8_t code, std::uint32_t info, Instant now);
+  // The options a reply to this header must carry (RFC 1122 §3.2.2.6, Linux ip_options_echo),
+  // written to reply_options_; nullopt when they cannot be built and Linux sends nothing.
+  std::optional<std::size_t> echo_options(Bytes header, const ReceivedOptions& options, Ipv4Addr dst, Instant now);
+  bool rate_allows(IcmpType type, std::uint8_t code, Ipv4Addr dst, Instant now);
+  // Writes the IP header of an ICMP message to dst (with options_len bytes of reply_options_)
+  // into tx_ and returns the room for the message; finish_icmp() checksums and sends it.
+  MutableBytes start_icmp(Ipv4Addr dst, std::uint8_t tos, std::size_t options_len, std::size_t icmp_len);
+  void finish_icmp(MutableBytes message, Instant now);
+  std::uint32_t ms_since_midnight_utc(Instant now) const;
+
+  // Output (stack_output.cpp). A datagram is built in tx_ after the link header's room, so the
+  // Ethernet header goes in front of it without moving it.
   MutableBytes datagram_buffer();
   void send_datagram(std::size_t len, Instant now);
+  void send_on_link(MutableBytes frame, Instant now);  // frame: Ethernet room + one datagram that fits
   void send_arp(ArpOp op, MacAddr eth_dst, MacAddr target_mac, Ipv4Addr target_ip, Instant now);
   void emit_to(MutableBytes frame, MacAddr dst, Instant now);  // frame includes its Ethernet header
   void emit(MutableBytes frame, Instant now);                  // pads and hands to the sink
@@ -75,8 +108,13 @@ class Stack {
   Counters counters_;
   NeighbourCache neighbours_;
   HeldFrames held_;
-  std::vector<std::byte> tx_;      // the datagram being sent, with link headroom and padding room
-  std::vector<std::byte> arp_tx_;  // ARP frames: built while tx_ may hold a datagram waiting on them
+  Reassembler reassembler_;
+  IcmpRateLimiter rate_limiter_;
+  std::vector<std::byte> tx_;       // the datagram being sent, with link headroom and padding room
+  std::vector<std::byte> frag_tx_;  // one fragment of it at a time, with link headroom
+  std::vector<std::byte> arp_tx_;   // ARP frames: built while tx_ may hold a datagram waiting on them
+  std::array<std::byte, kIpv4MaxHeaderLen> rx_header_{};  // a received header, options processed
+  std::array<std::byte, kMaxOptionsLen> reply_options_{};  // the options of the reply being built
   std::uint16_t ident_ = 0;
   std::optional<Instant> last_defence_;  // RFC 5227 defence rate limit
 };

@@ -1,4 +1,5 @@
-// ICMP input (RFC 792, RFC 1122 §3.2.2), as Linux's icmp_rcv() dispatches it.
+// ICMP (RFC 792, RFC 1122 §3.2.2): input as Linux's icmp_rcv() dispatches it, replies as
+// icmp_reply() builds them, errors as __icmp_send() decides and builds them.
 #include "stack/checksum.hpp"
 #include "stack/icmp.hpp"
 #include "stack/ipv4.hpp"
@@ -9,9 +10,9 @@
 
 namespace tapstack {
 
-void Stack::on_icmp(const Ipv4View& ip, bool to_broadcast, Instant now) {
+void Stack::on_icmp(const Inbound& in, Instant now) {
   counters_.add(Counter::icmp_in);
-  const auto parsed = IcmpView::parse(ip.payload());
+  const auto parsed = IcmpView::parse(in.ip.payload());
   if (!parsed) {
     counters_.add(parsed.error() == IcmpError::truncated ? Counter::icmp_drop_truncated
                                                          : Counter::icmp_drop_bad_checksum);
@@ -22,7 +23,7 @@ void Stack::on_icmp(const Ipv4View& ip, bool to_broadcast, Instant now) {
 
   // RFC 1122 §3.2.2.6/§3.2.2.8 (and Linux): to a broadcast, only echo, timestamp and address
   // mask messages are looked at at all.
-  if (to_broadcast && type != IcmpType::echo_request && type != IcmpType::timestamp_request &&
+  if (in.to_broadcast && type != IcmpType::echo_request && type != IcmpType::timestamp_request &&
       type != IcmpType::address_mask_request && type != IcmpType::address_mask_reply) {
     counters_.add(Counter::icmp_drop_broadcast_type);
     return;
@@ -36,19 +37,19 @@ void Stack::on_icmp(const Ipv4View& ip, bool to_broadcast, Instant now) {
         return;
       }
       // RFC 1122 §3.2.2.6: an echo to a broadcast MAY be ignored; Linux's default does.
-      if (to_broadcast && config_.icmp.echo_ignore_broadcasts) {
+      if (in.to_broadcast && config_.icmp.echo_ignore_broadcasts) {
         counters_.add(Counter::icmp_drop_echo_broadcast);
         return;
       }
-      reply_echo(ip, icmp, now);
+      reply_echo(in, icmp, now);
       return;
     case IcmpType::timestamp_request:
       // Linux answers timestamp requests; it ignores those to a broadcast with the echo knob.
-      if (to_broadcast && config_.icmp.echo_ignore_broadcasts) {
+      if (in.to_broadcast && config_.icmp.echo_ignore_broadcasts) {
         counters_.add(Counter::icmp_drop_echo_broadcast);
         return;
       }
-      reply_timestamp(ip, icmp, now);
+      reply_timestamp(in, icmp, now);
       return;
     default:
       // Echo replies, errors, and the requests Linux no longer answers (information, address
@@ -58,105 +59,133 @@ void Stack::on_icmp(const Ipv4View& ip, bool to_broadcast, Instant now) {
   }
 }
 
-void Stack::reply_echo(const Ipv4View& ip, const IcmpView& icmp, Instant now) {
+void Stack::reply_echo(const Inbound& in, const IcmpView& icmp, Instant now) {
+  const Ipv4Addr dst = in.ip.src();
+  const auto options_len = echo_options(in.header, in.options, dst, now);
+  if (!options_len || !rate_allows(IcmpType::echo_reply, icmp.code(), dst, now)) return;
   // The reply is the request's ICMP message with one byte changed, behind a fresh IP header
   // (RFC 792): one copy of the message, and the checksum patched, not recomputed (RFC 1624).
-  // Linux copies the code as it came, so we do too.
+  // Linux copies the code as it came, so we do too. RFC 1122 §3.2.1.6 lets the reply reuse the
+  // request's TOS, and Linux does.
   const Bytes request = icmp.message();
-  const Ipv4Repr header{
-      .src = config_.ip.addr,  // for a broadcast request, our primary address (Linux's spec_dst)
-      .dst = ip.src(),
-      .protocol = static_cast<std::uint8_t>(IpProtocol::icmp),
-      .ttl = kDefaultTtl,
-      .tos = ip.tos(),  // RFC 1122 §3.2.1.6 lets a reply reuse the request's TOS; Linux does
-      .ident = next_ident(),
-      .flags_frag = 0,  // Linux's ICMP socket does not set DF (IP_PMTUDISC_DONT)
-      .payload_len = request.size(),
-  };
-  MutableBytes out = datagram_buffer();
-  const std::size_t hlen = header.header_len();
-  header.emit(out);
-  MutableBytes reply = out.subspan(hlen, request.size());
+  const MutableBytes reply = start_icmp(dst, in.ip.tos(), *options_len, request.size());
   copy_bytes(reply, request);
   const std::uint16_t old_word = load_be16(request, icmp_field::type);
-  const std::uint16_t new_word = static_cast<std::uint16_t>((std::uint16_t{static_cast<std::uint8_t>(IcmpType::echo_reply)} << 8) |
-                                                            icmp.code());
+  const auto new_word =
+      static_cast<std::uint16_t>((std::uint16_t{static_cast<std::uint8_t>(IcmpType::echo_reply)} << 8) | icmp.code());
   store_be16(reply, icmp_field::type, new_word);
   store_be16(reply, icmp_field::checksum, checksum_update16(icmp.checksum(), old_word, new_word));
   counters_.add(Counter::icmp_echo_replies_sent);
-  send_datagram(header.total_len(), now);
+  send_datagram(static_cast<std::size_t>(reply.data() + reply.size() - datagram_buffer().data()), now);
 }
 
-void Stack::reply_timestamp(const Ipv4View& ip, const IcmpView& icmp, Instant now) {
+void Stack::reply_timestamp(const Inbound& in, const IcmpView& icmp, Instant now) {
   // RFC 792: originate timestamp copied, receive and transmit both "now" in milliseconds since
   // midnight UT. Linux needs only the 4 originate bytes after the header and always sends 20.
   if (icmp.data().size() < 4) {
     counters_.add(Counter::icmp_drop_timestamp_short);
     return;
   }
+  const Ipv4Addr dst = in.ip.src();
+  const auto options_len = echo_options(in.header, in.options, dst, now);
+  if (!options_len || !rate_allows(IcmpType::timestamp_reply, 0, dst, now)) return;
   constexpr std::size_t kTimestampLen = kIcmpHeaderLen + 12;
-  const auto since_epoch = (now + config_.wall_clock_offset).time_since_epoch();
-  const auto ms_today = static_cast<std::uint32_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count() % (24 * 3600 * 1000));
-
-  const Ipv4Repr header{.src = config_.ip.addr, .dst = ip.src(), .protocol = static_cast<std::uint8_t>(IpProtocol::icmp),
-                        .ttl = kDefaultTtl, .tos = ip.tos(), .ident = next_ident(), .flags_frag = 0,
-                        .payload_len = kTimestampLen};
-  MutableBytes out = datagram_buffer();
-  header.emit(out);
-  MutableBytes msg = out.subspan(header.header_len(), kTimestampLen);
+  const MutableBytes msg = start_icmp(dst, in.ip.tos(), *options_len, kTimestampLen);
   store_u8(msg, icmp_field::type, static_cast<std::uint8_t>(IcmpType::timestamp_reply));
   store_u8(msg, icmp_field::code, 0);
-  store_be16(msg, icmp_field::checksum, 0);
   copy_bytes(msg.subspan(icmp_field::ident, 4), icmp.message().subspan(icmp_field::ident, 4));
   copy_bytes(msg.subspan(kIcmpHeaderLen, 4), icmp.data().first(4));
-  store_be32(msg, kIcmpHeaderLen + 4, ms_today);
-  store_be32(msg, kIcmpHeaderLen + 8, ms_today);
-  store_be16(msg, icmp_field::checksum, internet_checksum(msg));
+  const std::uint32_t ms = ms_since_midnight_utc(now);
+  store_be32(msg, kIcmpHeaderLen + 4, ms);
+  store_be32(msg, kIcmpHeaderLen + 8, ms);
   counters_.add(Counter::icmp_timestamp_replies_sent);
-  send_datagram(header.total_len(), now);
+  finish_icmp(msg, now);
 }
 
-void Stack::send_icmp_error(const Ipv4View& offending, Bytes quote, bool to_broadcast, IcmpType type,
-                            std::uint8_t code, std::uint32_t info, Instant now) {
+void Stack::send_icmp_error(const Offender& offender, IcmpType type, std::uint8_t code, std::uint32_t info,
+                            Instant now) {
+  const Bytes header = offender.header;
   // RFC 1122 §3.2.2 and Linux's __icmp_send(): never about a broadcast or multicast, never
   // about a fragment other than the first, never about an ICMP error (or a type too new to
   // know whether it is one).
-  bool forbidden = to_broadcast || offending.frag_offset() != 0;
-  if (!forbidden && offending.protocol() == static_cast<std::uint8_t>(IpProtocol::icmp)) {
-    const Bytes inner = offending.payload();
-    forbidden = inner.empty() || load_u8(inner, icmp_field::type) > kIcmpMaxKnownType ||
-                is_icmp_error(load_u8(inner, icmp_field::type));
+  bool forbidden = offender.to_broadcast || (load_be16(header, ipv4_field::flags_frag) & kIpv4FragOffsetMask) != 0;
+  if (!forbidden && load_u8(header, ipv4_field::protocol) == static_cast<std::uint8_t>(IpProtocol::icmp)) {
+    forbidden = offender.payload.empty() || load_u8(offender.payload, icmp_field::type) > kIcmpMaxKnownType ||
+                is_icmp_error(load_u8(offender.payload, icmp_field::type));
   }
   if (forbidden) {
     counters_.add(Counter::icmp_errors_suppressed);
     return;
   }
 
-  const std::size_t room = kIcmpErrorMaxDatagram - kIpv4MinHeaderLen - kIcmpHeaderLen;
-  quote = quote.first(std::min(quote.size(), room));
-  const Ipv4Repr header{
-      .src = config_.ip.addr,
-      .dst = offending.src(),
-      .protocol = static_cast<std::uint8_t>(IpProtocol::icmp),
-      .ttl = kDefaultTtl,
-      // Linux: the offender's TOS bits with precedence "internetwork control" (RFC 1812 §4.3.2.5).
-      .tos = static_cast<std::uint8_t>((offending.tos() & 0x1e) | 0xc0),
-      .ident = next_ident(),
-      .flags_frag = 0,
-      .payload_len = kIcmpHeaderLen + quote.size(),
-  };
-  MutableBytes out = datagram_buffer();
-  header.emit(out);
-  MutableBytes msg = out.subspan(header.header_len(), header.payload_len);
+  const Ipv4Addr dst{load_be32(header, ipv4_field::src)};
+  if (!rate_allows(type, code, dst, now)) return;
+  const auto options_len = echo_options(header, offender.options, dst, now);
+  if (!options_len) return;
+
+  // Linux quotes as much as fits in min(MTU, 576) bytes (RFC 1812 §4.3.2.3), its header and
+  // options included, starting with the offender's header as it holds it.
+  const std::size_t limit = std::min<std::size_t>(config_.mtu, kIcmpErrorMaxDatagram);
+  const std::size_t room = limit - kIpv4MinHeaderLen - *options_len - kIcmpHeaderLen;
+  const std::size_t quoted_header = std::min(header.size(), room);
+  const std::size_t quoted_payload = std::min(offender.payload.size(), room - quoted_header);
+  // Linux: the offender's TOS bits with precedence "internetwork control" (RFC 1812 §4.3.2.5).
+  const auto tos = static_cast<std::uint8_t>((load_u8(header, ipv4_field::tos) & 0x1e) | 0xc0);
+  const MutableBytes msg = start_icmp(dst, tos, *options_len, kIcmpHeaderLen + quoted_header + quoted_payload);
   store_u8(msg, icmp_field::type, static_cast<std::uint8_t>(type));
   store_u8(msg, icmp_field::code, code);
-  store_be16(msg, icmp_field::checksum, 0);
   store_be32(msg, icmp_field::ident, info);
-  copy_bytes(msg.subspan(kIcmpHeaderLen), quote);
-  store_be16(msg, icmp_field::checksum, internet_checksum(msg));
+  copy_bytes(msg.subspan(kIcmpHeaderLen), header.first(quoted_header));
+  copy_bytes(msg.subspan(kIcmpHeaderLen + quoted_header), offender.payload.first(quoted_payload));
   counters_.add(Counter::icmp_errors_sent);
-  send_datagram(header.total_len(), now);
+  finish_icmp(msg, now);
+}
+
+std::optional<std::size_t> Stack::echo_options(Bytes header, const ReceivedOptions& options, Ipv4Addr dst,
+                                               Instant now) {
+  if (options.optlen == 0) return 0;
+  const auto built = build_reply_options(header.subspan(kIpv4MinHeaderLen), options, dst, config_.ip,
+                                         ms_since_midnight_utc(now), reply_options_);
+  if (!built) {
+    counters_.add(Counter::icmp_drop_options_no_room);
+    return std::nullopt;
+  }
+  return built->len;
+}
+
+bool Stack::rate_allows(IcmpType type, std::uint8_t code, Ipv4Addr dst, Instant now) {
+  if (rate_limiter_.allow(type, code, dst, now)) return true;
+  counters_.add(Counter::icmp_errors_rate_limited);
+  return false;
+}
+
+MutableBytes Stack::start_icmp(Ipv4Addr dst, std::uint8_t tos, std::size_t options_len, std::size_t icmp_len) {
+  const Ipv4Repr header{
+      .src = config_.ip.addr,  // for a broadcast request, our primary address (Linux's spec_dst)
+      .dst = dst,
+      .protocol = static_cast<std::uint8_t>(IpProtocol::icmp),
+      .ttl = kDefaultTtl,
+      .tos = tos,
+      .ident = next_ident(),
+      .flags_frag = 0,  // Linux's ICMP socket does not set DF (IP_PMTUDISC_DONT)
+      .payload_len = icmp_len,
+      .options = Bytes(reply_options_).first(options_len),
+  };
+  const MutableBytes out = datagram_buffer();
+  header.emit(out);
+  return out.subspan(header.header_len(), icmp_len);
+}
+
+void Stack::finish_icmp(MutableBytes message, Instant now) {
+  store_be16(message, icmp_field::checksum, 0);
+  store_be16(message, icmp_field::checksum, internet_checksum(message));
+  send_datagram(static_cast<std::size_t>(message.data() + message.size() - datagram_buffer().data()), now);
+}
+
+std::uint32_t Stack::ms_since_midnight_utc(Instant now) const {
+  const auto since_epoch = (now + config_.wall_clock_offset).time_since_epoch();
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count();
+  return static_cast<std::uint32_t>(ms % (24 * 3600 * 1000));
 }
 
 }  // namespace tapstack

@@ -1,5 +1,5 @@
 // IPv4 input (RFC 791, RFC 1122 §3.2.1), in the order of Linux's ip_rcv_core(),
-// ip_route_input_slow() and ip_local_deliver().
+// ip_route_input_slow(), ip_rcv_options() and ip_local_deliver().
 #include "stack/ipv4.hpp"
 #include "stack/stack.hpp"
 
@@ -43,21 +43,99 @@ void Stack::on_ipv4(Bytes packet, LinkCast cast, Instant now) {
     return;
   }
 
-  if (ip.is_fragment()) {
-    counters_.add(Counter::ip_frag_in);
-    counters_.add(Counter::ip_frag_drop_bad);  // reassembly is not wired in yet
-    return;
+  // Options are processed before reassembly, on every fragment, as Linux's ip_rcv_options()
+  // does; processing rewrites them (record route, timestamp), so it works on a copy.
+  Bytes header = ip.header();
+  ReceivedOptions options;
+  if (ip.header_len() > kIpv4MinHeaderLen) {
+    const MutableBytes copy = MutableBytes(rx_header_).first(ip.header_len());
+    copy_bytes(copy, ip.header());
+    header = copy;
+    const auto compiled =
+        compile_received_options(copy.subspan(kIpv4MinHeaderLen), iface, ms_since_midnight_utc(now));
+    if (!compiled) {
+      counters_.add(Counter::ip_drop_bad_options);
+      send_icmp_error(Offender{header, ip.payload(), {}, to_broadcast}, IcmpType::parameter_problem, 0,
+                      std::uint32_t{compiled.error().pointer} << 24, now);
+      return;
+    }
+    // A host does not honour source routes (accept_source_route=0): dropped without a word.
+    if (compiled->srr != 0) {
+      counters_.add(Counter::ip_drop_source_route);
+      return;
+    }
+    options = *compiled;
   }
 
-  switch (static_cast<IpProtocol>(ip.protocol())) {
+  if (ip.is_fragment()) {
+    on_fragment(ip, header, options, to_broadcast, now);
+    return;
+  }
+  deliver(Inbound{ip, header, options, to_broadcast}, now);
+}
+
+void Stack::on_fragment(const Ipv4View& ip, Bytes header, const ReceivedOptions& options, bool to_broadcast,
+                        Instant now) {
+  counters_.add(Counter::ip_frag_in);
+  // A datagram past its deadline is expired (with its ICMP) before this fragment could extend
+  // or evict it, as Linux's timer would have done.
+  expire_fragments(now);
+  const ReassemblyResult r = reassembler_.on_fragment(ip, now, FragmentMeta{header, options});
+  if (r.evicted) counters_.add(Counter::ip_frag_drop_memory);
+  if (r.restarted) counters_.add(Counter::ip_frag_drop_too_far);
+  switch (r.status) {
+    case ReassemblyStatus::held:
+    case ReassemblyStatus::not_a_fragment:
+      return;
+    case ReassemblyStatus::duplicate:
+      counters_.add(Counter::ip_frag_drop_duplicate);
+      return;
+    case ReassemblyStatus::overlap:
+      counters_.add(Counter::ip_frag_drop_overlap);
+      return;
+    case ReassemblyStatus::oversize:
+      counters_.add(Counter::ip_frag_drop_oversize);
+      return;
+    case ReassemblyStatus::inconsistent:
+    case ReassemblyStatus::ecn_mismatch:
+      counters_.add(Counter::ip_frag_drop_bad);
+      return;
+    case ReassemblyStatus::complete:
+      break;
+  }
+  counters_.add(Counter::ip_frag_reassembled);
+  const auto whole = Ipv4View::parse(r.datagram);
+  if (!whole) {  // the reassembler builds a valid header; anything else is our bug, not the peer's
+    counters_.add(Counter::ip_frag_drop_bad);
+    return;
+  }
+  deliver(Inbound{*whole, whole->header(), r.options, to_broadcast}, now);
+}
+
+void Stack::expire_fragments(Instant now) {
+  while (auto expired = reassembler_.pop_expired(now)) {
+    counters_.add(Counter::ip_frag_drop_timeout);
+    // Linux's ip_expire(): time exceeded (reassembly) only if the first fragment had arrived,
+    // quoting that fragment as it was held.
+    if (expired->first_fragment.empty()) continue;
+    const Bytes first = expired->first_fragment;
+    const std::size_t hlen = std::size_t{load_u8(first, 0) & 0x0fu} * 4;
+    const bool to_broadcast = config_.ip.is_broadcast(expired->dst) || expired->dst.is_multicast();
+    send_icmp_error(Offender{first.first(hlen), first.subspan(hlen), expired->options, to_broadcast},
+                    IcmpType::time_exceeded, static_cast<std::uint8_t>(TimeExceededCode::reassembly), 0, now);
+  }
+}
+
+void Stack::deliver(const Inbound& in, Instant now) {
+  switch (static_cast<IpProtocol>(in.ip.protocol())) {
     case IpProtocol::icmp:
-      on_icmp(ip, to_broadcast, now);
+      on_icmp(in, now);
       return;
     case IpProtocol::udp:
-      on_udp(ip, to_broadcast, now);
+      on_udp(in, now);
       return;
     case IpProtocol::tcp:
-      on_tcp(ip, to_broadcast, now);
+      on_tcp(in, now);
       return;
     case IpProtocol::igmp:
       // Linux always has an IGMP handler, so IGMP never earns a protocol unreachable.
@@ -65,7 +143,7 @@ void Stack::on_ipv4(Bytes packet, LinkCast cast, Instant now) {
       return;
   }
   counters_.add(Counter::ip_drop_unknown_protocol);
-  send_icmp_error(ip, ip.datagram(), to_broadcast, IcmpType::dest_unreachable,
+  send_icmp_error(offender(in, in.ip.payload()), IcmpType::dest_unreachable,
                   static_cast<std::uint8_t>(UnreachableCode::protocol), 0, now);
 }
 

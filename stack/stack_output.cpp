@@ -1,6 +1,7 @@
 // The output path: IPv4 datagrams to the link (neighbour resolution, held frames) and ARP.
 #include "stack/arp.hpp"
 #include "stack/ethernet.hpp"
+#include "stack/fragmenter.hpp"
 #include "stack/ipv4.hpp"
 #include "stack/stack.hpp"
 
@@ -11,19 +12,40 @@ namespace tapstack {
 MutableBytes Stack::datagram_buffer() { return MutableBytes(tx_).subspan(kEthernetHeaderLen); }
 
 void Stack::send_datagram(std::size_t len, Instant now) {
-  MutableBytes frame = MutableBytes(tx_).first(kEthernetHeaderLen + len);
+  const MutableBytes frame = MutableBytes(tx_).first(kEthernetHeaderLen + len);
+  const MutableBytes datagram = frame.subspan(kEthernetHeaderLen);
+  // Every reply goes to a neighbour on our subnet: we have no gateway to route through.
+  const Ipv4Addr dst{load_be32(datagram, ipv4_field::dst)};
+  if (config_.mode == LinkMode::tap && !config_.ip.contains(dst)) {
+    counters_.add(Counter::ip_drop_no_route);
+    return;
+  }
+  if (len <= config_.mtu) {
+    counters_.add(Counter::ip_out);
+    send_on_link(frame, now);
+    return;
+  }
+  // RFC 791 §3.2: larger than the link takes, so fragments, built one at a time next to the
+  // datagram and sent (or held for ARP) as they are made.
+  auto fragments = Fragmenter::create(datagram, config_.mtu);
+  if (!fragments) {
+    counters_.add(Counter::ip_drop_df_too_big);
+    return;
+  }
   counters_.add(Counter::ip_out);
+  const MutableBytes room = MutableBytes(frag_tx_).subspan(kEthernetHeaderLen);
+  while (const auto n = fragments->next(room)) {
+    counters_.add(Counter::ip_frags_out);
+    send_on_link(MutableBytes(frag_tx_).first(kEthernetHeaderLen + *n), now);
+  }
+}
+
+void Stack::send_on_link(MutableBytes frame, Instant now) {
   if (config_.mode == LinkMode::tun) {
     emit(frame.subspan(kEthernetHeaderLen), now);
     return;
   }
-
-  // Every reply goes to a neighbour on our subnet: we have no gateway to route through.
   const Ipv4Addr dst{load_be32(frame, kEthernetHeaderLen + ipv4_field::dst)};
-  if (!config_.ip.contains(dst)) {
-    counters_.add(Counter::ip_drop_no_route);
-    return;
-  }
   EthernetRepr{MacAddr::zero(), config_.mac, EtherType::ipv4}.emit(frame);
   // As Linux: the destination MAC comes from the neighbour cache, never from the request.
   const auto mac = neighbours_.resolve(dst, now, [&](const NeighbourAction& a) { act_on(a, now); });
@@ -31,7 +53,7 @@ void Stack::send_datagram(std::size_t len, Instant now) {
     emit_to(frame, *mac, now);
     return;
   }
-  counters_.add(Counter::arp_held_dropped, held_.hold(dst, frame));
+  counters_.add(Counter::arp_drop_unresolved, held_.hold(dst, frame));
 }
 
 void Stack::send_arp(ArpOp op, MacAddr eth_dst, MacAddr target_mac, Ipv4Addr target_ip, Instant now) {
@@ -56,7 +78,7 @@ void Stack::act_on(const NeighbourAction& action, Instant now) {
                     held_.release(action.ip, [&](MutableBytes frame) { emit_to(frame, action.mac, now); }));
       return;
     case NeighbourAction::Kind::drop_held:
-      counters_.add(Counter::arp_held_dropped, held_.drop(action.ip));
+      counters_.add(Counter::arp_drop_unresolved, held_.drop(action.ip));
       return;
   }
 }

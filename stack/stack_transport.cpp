@@ -7,7 +7,8 @@
 
 namespace tapstack {
 
-void Stack::on_udp(const Ipv4View& ip, bool to_broadcast, Instant now) {
+void Stack::on_udp(const Inbound& in, Instant now) {
+  const Ipv4View& ip = in.ip;
   counters_.add(Counter::udp_in);
   // A corrupt datagram is dropped before the port lookup, so it never earns an ICMP error.
   const auto udp = UdpView::parse(ip.payload(), ip.src(), ip.dst());
@@ -17,11 +18,11 @@ void Stack::on_udp(const Ipv4View& ip, bool to_broadcast, Instant now) {
   }
   counters_.add(Counter::udp_port_unreachable);
   // Linux has trimmed the datagram to the UDP length by now, and quotes only that much.
-  const Bytes quote = ip.datagram().first(ip.header_len() + udp->segment().size());
-  send_icmp_error(ip, quote, to_broadcast, IcmpType::dest_unreachable, static_cast<std::uint8_t>(UnreachableCode::port), 0, now);
+  send_icmp_error(offender(in, udp->segment()), IcmpType::dest_unreachable, static_cast<std::uint8_t>(UnreachableCode::port), 0, now);
 }
 
-void Stack::on_tcp(const Ipv4View& ip, bool to_broadcast, Instant now) {
+void Stack::on_tcp(const Inbound& in, Instant now) {
+  const Ipv4View& ip = in.ip;
   counters_.add(Counter::tcp_in);
   const auto tcp = TcpView::parse(ip.payload(), ip.src(), ip.dst());
   if (!tcp) {
@@ -29,7 +30,7 @@ void Stack::on_tcp(const Ipv4View& ip, bool to_broadcast, Instant now) {
     return;
   }
   // RFC 793 §3.4 "Reset Generation", case 1: never answer a reset, and never a broadcast.
-  if (tcp->has(tcp_flag::rst) || to_broadcast) {
+  if (tcp->has(tcp_flag::rst) || in.to_broadcast) {
     counters_.add(Counter::tcp_drop_reset);
     return;
   }
@@ -43,6 +44,9 @@ void Stack::on_tcp(const Ipv4View& ip, bool to_broadcast, Instant now) {
     rst.ack = tcp->seq() + static_cast<std::uint32_t>(tcp->payload_len()) + (tcp->has(tcp_flag::syn) ? 1u : 0u) +
               (tcp->has(tcp_flag::fin) ? 1u : 0u);
   }
+  // Linux's ip_send_unicast_reply() echoes the segment's IP options like any reply.
+  const auto options_len = echo_options(in.header, in.options, ip.src(), now);
+  if (!options_len) return;
   const Ipv4Repr header{
       .src = ip.dst(),
       .dst = ip.src(),
@@ -53,6 +57,7 @@ void Stack::on_tcp(const Ipv4View& ip, bool to_broadcast, Instant now) {
       .ident = 0,
       .flags_frag = kIpv4FlagDontFragment,
       .payload_len = kTcpMinHeaderLen,
+      .options = Bytes(reply_options_).first(*options_len),
   };
   MutableBytes out = datagram_buffer();
   header.emit(out);

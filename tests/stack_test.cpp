@@ -189,7 +189,7 @@ TEST_CASE_METHOD(StackFixture, "icmp: held replies are dropped and counted when 
     stack->on_timer(*stack->next_deadline());
   }
   CHECK(sink.frames.size() == 3);  // three broadcast requests, no reply
-  CHECK(count(Counter::arp_held_dropped) == 1);
+  CHECK(count(Counter::arp_drop_unresolved) == 1);
   CHECK(count(Counter::arp_resolution_failed) == 1);
   CHECK_FALSE(stack->next_deadline());
 }

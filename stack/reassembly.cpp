@@ -1,0 +1,325 @@
+#include "stack/reassembly.hpp"
+
+#include "stack/checksum.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+namespace tapstack {
+namespace {
+
+// Header room in front of the payload: the first fragment's header is stored so that it ends
+// where the payload starts, making the reassembled datagram one contiguous span.
+constexpr std::size_t kHeaderRoom = kIpv4MaxHeaderLen;
+// The most payload a valid datagram can have (with a 20-byte header).
+constexpr std::size_t kPayloadCapacity = kIpv4MaxDatagramLen - kIpv4MinHeaderLen;
+constexpr std::size_t kBufferLen = kHeaderRoom + kPayloadCapacity;
+// The furthest a fragment can reach: largest offset plus largest payload.
+constexpr std::size_t kMaxEnd = std::size_t{kIpv4FragOffsetMask} * 8 + kPayloadCapacity;
+constexpr std::size_t kUnits = (kMaxEnd + 7) / 8;  // 8-byte units, RFC 791's fragment blocks
+constexpr std::size_t kBitmapWords = (kUnits + 63) / 64;
+
+// ip_frag_ecn_table (inet_fragment.c): index = OR of 1 << (tos & 3) over the fragments;
+// 0xff = invalid mix (drop), otherwise the bits to OR into the reassembled TOS.
+constexpr std::uint8_t kEcnNotEct = 0x01, kEcnEct1 = 0x02, kEcnEct0 = 0x04, kEcnCe = 0x08;
+constexpr std::array<std::uint8_t, 16> kEcnTable = [] {
+  std::array<std::uint8_t, 16> t{};
+  t[kEcnCe | kEcnEct0] = 3;
+  t[kEcnCe | kEcnEct1] = 3;
+  t[kEcnCe | kEcnEct0 | kEcnEct1] = 3;
+  for (std::uint8_t i = 0; i < 16; ++i) {
+    if ((i & kEcnNotEct) != 0 && i != kEcnNotEct) t[i] = 0xff;
+  }
+  return t;
+}();
+
+// Bit ranges [a, b) over a bitmap of 64-bit words.
+std::uint64_t word_mask(std::size_t lo, std::size_t hi) {  // bits lo..hi-1 of one word, 0 <= lo < hi <= 64
+  const std::uint64_t upper = hi == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << hi) - 1;
+  return upper & ~((std::uint64_t{1} << lo) - 1);
+}
+
+template <class F>
+void for_each_word(std::size_t a, std::size_t b, F&& f) {
+  for (std::size_t w = a / 64; a < b; ++w) {
+    const std::size_t hi = std::min(b, (w + 1) * 64);
+    if (!f(w, word_mask(a - w * 64, hi - w * 64))) return;
+    a = hi;
+  }
+}
+
+bool any_set(const std::uint64_t* bm, std::size_t a, std::size_t b) {
+  bool any = false;
+  for_each_word(a, b, [&](std::size_t w, std::uint64_t m) {
+    any = (bm[w] & m) != 0;
+    return !any;
+  });
+  return any;
+}
+
+bool all_set(const std::uint64_t* bm, std::size_t a, std::size_t b) {
+  bool all = true;
+  for_each_word(a, b, [&](std::size_t w, std::uint64_t m) {
+    all = (bm[w] & m) == m;
+    return all;
+  });
+  return all;
+}
+
+void set_range(std::uint64_t* bm, std::size_t a, std::size_t b) {
+  for_each_word(a, b, [&](std::size_t w, std::uint64_t m) {
+    bm[w] |= m;
+    return true;
+  });
+}
+
+}  // namespace
+
+Reassembler::Reassembler(const ReassemblyConfig& config, unsigned max_dist)
+    : timeout_(config.timeout), max_dist_(max_dist), slots_(std::max<std::size_t>(config.max_bytes / kSlotBytes, 1)) {
+  free_.reserve(slots_.size());
+  for (std::size_t i = slots_.size(); i-- > 0;) free_.push_back(static_cast<std::uint32_t>(i));
+  // Every slot's storage is taken now, so no fragment ever allocates. The buffers are not
+  // initialised: pages nobody writes to are never backed by memory.
+  for (Slot& s : slots_) {
+    s.buffer = std::make_unique_for_overwrite<std::byte[]>(kBufferLen);
+    s.bitmaps = std::make_unique<std::uint64_t[]>(2 * kBitmapWords);
+  }
+}
+
+Reassembler::~Reassembler() = default;
+
+std::uint32_t Reassembler::find(Ipv4Addr src, Ipv4Addr dst, std::uint8_t protocol, std::uint16_t ident) const {
+  for (std::uint32_t i = head_; i != kNone; i = slots_[i].next) {
+    const Slot& s = slots_[i];
+    if (s.ident == ident && s.src == src && s.dst == dst && s.protocol == protocol) return i;
+  }
+  return kNone;
+}
+
+void Reassembler::unlink(std::uint32_t idx) {
+  Slot& s = slots_[idx];
+  (s.prev == kNone ? head_ : slots_[s.prev].next) = s.next;
+  (s.next == kNone ? tail_ : slots_[s.next].prev) = s.prev;
+  s.prev = s.next = kNone;
+}
+
+void Reassembler::link_tail(std::uint32_t idx) {
+  Slot& s = slots_[idx];
+  s.prev = tail_;
+  s.next = kNone;
+  (tail_ == kNone ? head_ : slots_[tail_].next) = idx;
+  tail_ = idx;
+}
+
+void Reassembler::flush(Slot& s) {
+  if (s.words_used != 0) {
+    std::fill_n(s.bitmaps.get(), s.words_used, std::uint64_t{0});
+    std::fill_n(s.bitmaps.get() + kBitmapWords, s.words_used, std::uint64_t{0});
+    s.words_used = 0;
+  }
+  bytes_held_ -= s.meat;
+  s.len = s.meat = s.tail_end = 0;
+  s.first_in = s.last_in = false;
+  s.ecn = 0;
+}
+
+std::uint32_t Reassembler::acquire(Instant now, bool& evicted) {
+  if (free_.empty()) {
+    // The memory bound: the oldest incomplete datagram makes room, silently.
+    evicted = true;
+    release(head_);
+  }
+  const std::uint32_t idx = free_.back();
+  free_.pop_back();
+  Slot& s = slots_[idx];
+  s.active = true;
+  s.deadline = now + timeout_;
+  s.max_size = s.max_df_size = 0;
+  s.dist = 0;
+  s.first_hlen = 0;
+  s.first_end = 0;
+  s.first_options = {};
+  link_tail(idx);
+  ++active_;
+  return idx;
+}
+
+void Reassembler::release(std::uint32_t idx) {
+  Slot& s = slots_[idx];
+  flush(s);
+  unlink(idx);
+  s.active = false;
+  --active_;
+  free_.push_back(idx);
+}
+
+ReassemblyResult Reassembler::discard(std::uint32_t idx, ReassemblyStatus why, ReassemblyResult r) {
+  release(idx);
+  r.status = why;
+  return r;
+}
+
+ReassemblyResult Reassembler::on_fragment(const Ipv4View& frag, Instant now, const FragmentMeta& meta) {
+  ReassemblyResult r;
+  if (!frag.is_fragment()) {
+    r.status = ReassemblyStatus::not_a_fragment;
+    return r;
+  }
+  const Bytes header = meta.header.size() == frag.header_len() ? meta.header : frag.header();
+  const Bytes payload = frag.payload();
+  const std::size_t offset = frag.frag_offset();
+  const bool more = frag.more_fragments();
+  // ip_frag_queue(): a non-last fragment is trimmed to a multiple of 8 rather than refused.
+  std::size_t end = offset + payload.size();
+  if (more) end &= ~std::size_t{7};
+
+  std::uint32_t idx = find(frag.src(), frag.dst(), frag.protocol(), frag.ident());
+
+  // ip_frag_too_far(): each fragment from a source advances that source's counter; a datagram
+  // whose own fragments are more than max_dist apart (counting fragments of other datagrams from
+  // the same source in between) is restarted.
+  bool too_far = false;
+  if (max_dist_ != 0) {
+    for (std::uint32_t i = head_; i != kNone; i = slots_[i].next) {
+      if (i != idx && slots_[i].src == frag.src() && slots_[i].dist < max_dist_) ++slots_[i].dist;
+    }
+    if (idx != kNone) {
+      Slot& s = slots_[idx];
+      too_far = s.tail_end != 0 && s.dist + 1 > max_dist_;
+      s.dist = 0;
+    }
+  }
+
+  if (idx == kNone) {
+    // Linux creates the queue and then discards it; skipping that keeps us from evicting for it.
+    if (end == offset) {
+      r.status = ReassemblyStatus::inconsistent;
+      return r;
+    }
+    idx = acquire(now, r.evicted);
+    Slot& s = slots_[idx];
+    s.src = frag.src();
+    s.dst = frag.dst();
+    s.protocol = frag.protocol();
+    s.ident = frag.ident();
+  } else if (too_far) {
+    // ip_frag_reinit(): drop what was held, keep the queue, restart its timer.
+    Slot& s = slots_[idx];
+    flush(s);
+    s.deadline = now + timeout_;
+    unlink(idx);
+    link_tail(idx);
+    r.restarted = true;
+  }
+  Slot& q = slots_[idx];
+
+  // The datagram's end.
+  if (!more) {
+    if (end < q.len || (q.last_in && end != q.len)) return discard(idx, ReassemblyStatus::inconsistent, r);
+    q.last_in = true;
+    q.len = end;
+  } else if (end > q.len) {
+    if (q.last_in) return discard(idx, ReassemblyStatus::inconsistent, r);
+    q.len = end;
+  }
+  if (end == offset) return discard(idx, ReassemblyStatus::inconsistent, r);
+
+  // inet_frag_queue_insert(), on 8-byte units. Runs start at fragment offsets (multiples of 8);
+  // only the highest run can end mid-unit (at the last fragment's end), and nothing can be
+  // placed after it, so "inside one run" is "every unit covered, no run start after the first".
+  std::uint64_t* covered = q.bitmaps.get();
+  std::uint64_t* run_start = covered + kBitmapWords;
+  const std::size_t u0 = offset / 8;
+  const std::size_t u1 = (end + 7) / 8;
+  if (q.tail_end == 0) {
+    set_range(run_start, u0, u0 + 1);  // the first fragment: a new run
+  } else if (q.tail_end < end) {
+    // The common case: past the highest fragment. Touching it is an overlap; adjoining it
+    // extends its run; a gap starts a new run.
+    if (offset < q.tail_end) return discard(idx, ReassemblyStatus::overlap, r);
+    if (offset != q.tail_end) set_range(run_start, u0, u0 + 1);
+  } else {
+    if (any_set(covered, u0, u1)) {
+      if (all_set(covered, u0, u1) && !any_set(run_start, u0 + 1, u1)) {
+        r.status = ReassemblyStatus::duplicate;
+        return r;
+      }
+      return discard(idx, ReassemblyStatus::overlap, r);
+    }
+    set_range(run_start, u0, u0 + 1);
+  }
+  set_range(covered, u0, u1);
+  q.words_used = std::max(q.words_used, (u1 + 63) / 64);
+  q.tail_end = std::max(q.tail_end, end);
+
+  if (offset < kPayloadCapacity) {
+    copy_bytes(MutableBytes{q.buffer.get() + kHeaderRoom, kPayloadCapacity}.subspan(offset),
+               payload.first(std::min(end, kPayloadCapacity) - offset));
+  }
+  q.meat += end - offset;
+  bytes_held_ += end - offset;
+  q.ecn |= static_cast<std::uint8_t>(1u << (frag.tos() & 3u));
+  if (offset == 0) {
+    q.first_in = true;
+    q.first_hlen = frag.header_len();
+    q.first_end = end;
+    q.first_options = meta.options;
+    copy_bytes(MutableBytes{q.buffer.get() + kHeaderRoom - header.size(), header.size()}, header);
+  }
+  const std::size_t fragsize = end - offset + frag.header_len();
+  q.max_size = std::max(q.max_size, fragsize);
+  if (frag.dont_fragment() && fragsize > q.max_df_size) q.max_df_size = fragsize;
+
+  if (q.first_in && q.last_in && q.meat == q.len) return reassemble(idx, r);
+  r.status = ReassemblyStatus::held;
+  return r;
+}
+
+ReassemblyResult Reassembler::reassemble(std::uint32_t idx, ReassemblyResult r) {
+  Slot& q = slots_[idx];
+  const std::uint8_t ecn = kEcnTable[q.ecn];
+  if (ecn == 0xff) return discard(idx, ReassemblyStatus::ecn_mismatch, r);
+  const std::size_t total = q.first_hlen + q.len;
+  if (total > kIpv4MaxDatagramLen) return discard(idx, ReassemblyStatus::oversize, r);
+
+  const MutableBytes datagram{q.buffer.get() + kHeaderRoom - q.first_hlen, total};
+  store_be16(datagram, ipv4_field::total_len, static_cast<std::uint16_t>(total));
+  // DF only if the largest fragment carried it (so a forwarder would not build a DF packet
+  // larger than what the sender sent); MF, offset and the reserved bit cleared.
+  store_be16(datagram, ipv4_field::flags_frag, q.max_df_size == q.max_size ? kIpv4FlagDontFragment : 0);
+  store_u8(datagram, ipv4_field::tos, static_cast<std::uint8_t>(load_u8(datagram, ipv4_field::tos) | ecn));
+  store_be16(datagram, ipv4_field::checksum, 0);
+  store_be16(datagram, ipv4_field::checksum, internet_checksum(datagram.first(q.first_hlen)));
+
+  r.status = ReassemblyStatus::complete;
+  r.datagram = datagram;
+  r.options = q.first_options;
+  release(idx);  // the buffer stays untouched until a later call reuses the slot
+  return r;
+}
+
+std::optional<ExpiredDatagram> Reassembler::pop_expired(Instant now) {
+  if (head_ == kNone || slots_[head_].deadline > now) return std::nullopt;
+  const std::uint32_t idx = head_;
+  const Slot& s = slots_[idx];
+  ExpiredDatagram e;
+  e.src = s.src;
+  e.dst = s.dst;
+  e.protocol = s.protocol;
+  e.ident = s.ident;
+  if (s.first_in) {
+    e.first_fragment = Bytes{s.buffer.get() + kHeaderRoom - s.first_hlen, s.first_hlen + s.first_end};
+    e.options = s.first_options;
+  }
+  release(idx);
+  return e;
+}
+
+std::optional<Instant> Reassembler::next_deadline() const {
+  if (head_ == kNone) return std::nullopt;
+  return slots_[head_].deadline;
+}
+
+}  // namespace tapstack
