@@ -29,6 +29,8 @@ std::expected<PcapReader, std::string> PcapReader::open(const std::string& path)
     // libpcap says "truncated dump file; tried to read 4 file header bytes, only got 0" for an
     // empty file: name that plainly.
     if (std::strstr(errbuf, "only got 0") != nullptr) return std::unexpected(path + ": empty file, not a capture");
+    // libpcap names the file itself in some messages (fopen failures) and not in others.
+    if (std::strstr(errbuf, path.c_str()) != nullptr) return std::unexpected(std::string(errbuf));
     return std::unexpected(path + ": " + errbuf);
   }
   return PcapReader(p);
@@ -68,7 +70,9 @@ std::expected<PcapWriter, std::string> PcapWriter::create(const std::string& pat
   if (p == nullptr) return std::unexpected(std::string("libpcap could not allocate a writer"));
   pcap_dumper* d = pcap_dump_open(p, path.c_str());
   if (d == nullptr) {
-    std::string err = path + ": cannot write: " + pcap_geterr(p);
+    std::string reason = pcap_geterr(p);
+    if (reason.find(path) == std::string::npos) reason = path + ": " + reason;
+    std::string err = "cannot write " + reason;
     pcap_close(p);
     return std::unexpected(err);
   }

@@ -36,6 +36,9 @@ inline constexpr std::uint16_t kMaxLlcLength = 1500;
 inline constexpr std::uint16_t kMinEtherType = 0x0600;
 
 inline constexpr std::size_t kEthernetHeaderLen = 14;
+// An 802.1Q/802.1ad tag after the addresses: TCI (priority 3, DEI 1, VLAN ID 12), then the type.
+inline constexpr std::size_t kVlanTagLen = 4;
+inline constexpr std::uint16_t kVlanIdMask = 0x0fff;
 // The 64-byte minimum frame less the 4-byte FCS the TAP device never shows us.
 inline constexpr std::size_t kEthernetMinFrameLen = 60;
 

@@ -23,7 +23,6 @@
 namespace tapstack {
 
 struct ArpPacket;
-class EthernetView;
 class IcmpView;
 
 class Stack {
@@ -66,7 +65,7 @@ class Stack {
   static Offender offender(const Inbound& in, Bytes payload) { return {in.header, payload, in.options, in.to_broadcast}; }
 
   // Input, one layer per file: stack_arp.cpp, stack_ipv4.cpp, stack_icmp.cpp, stack_transport.cpp.
-  void on_arp(const EthernetView& eth, LinkCast cast, Instant now);
+  void on_arp(Bytes packet, LinkCast cast, Instant now);
   void on_arp_conflict(const ArpPacket& arp, Instant now);
   void on_ipv4(Bytes packet, LinkCast cast, Instant now);
   void on_fragment(const Ipv4View& ip, Bytes header, const ReceivedOptions& options, bool to_broadcast, Instant now);

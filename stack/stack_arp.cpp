@@ -1,22 +1,22 @@
 // ARP input (RFC 826), following Linux's arp_process() in net/ipv4/arp.c.
 #include "stack/arp.hpp"
-#include "stack/ethernet.hpp"
 #include "stack/stack.hpp"
 
 namespace tapstack {
 namespace {
 
-// What Linux's ip_route_input() accepts as the source of a packet for us: the check that makes
-// it ignore requests "from" a broadcast, multicast, loopback, zero or our own address.
-bool is_valid_sender(Ipv4Addr ip, const Ipv4Interface& iface) {
-  return !(ip.is_zeronet() || ip.is_multicast() || ip.is_loopback() || iface.is_broadcast(ip) || ip == iface.addr);
+// What Linux's ip_route_input() accepts as the source of a packet for us. With rp_filter off it
+// rejects multicast, limited broadcast, 0.0.0.0/8, loopback and our own address — but not the
+// subnet's broadcast address, which Linux answers (and never caches: its entry is NOARP).
+bool is_valid_sender(Ipv4Addr ip, Ipv4Addr ours) {
+  return !(ip.is_zeronet() || ip.is_multicast() || ip.is_limited_broadcast() || ip.is_loopback() || ip == ours);
 }
 
 }  // namespace
 
-void Stack::on_arp(const EthernetView& eth, LinkCast cast, Instant now) {
+void Stack::on_arp(Bytes packet, LinkCast cast, Instant now) {
   counters_.add(Counter::arp_in);
-  const auto parsed = ArpPacket::parse(eth.payload());
+  const auto parsed = ArpPacket::parse(packet);
   if (!parsed) {
     switch (parsed.error()) {
       case ArpError::truncated: counters_.add(Counter::arp_drop_truncated); break;
@@ -52,11 +52,13 @@ void Stack::on_arp(const EthernetView& eth, LinkCast cast, Instant now) {
     return;
   }
 
-  if (arp.op == ArpOp::request && arp.target_ip == ours && is_valid_sender(arp.sender_ip, config_.ip)) {
-    // RFC 826 "am I the target?": learn the sender (Linux: neigh_event_ns, STALE) and answer to
-    // the sender's hardware address from the packet, through the entry just written.
-    neighbours_.learn(arp.sender_ip, arp.sender_mac, {.reachable = false, .create = true, .force = false}, now,
-                      [&](const NeighbourAction& a) { act_on(a, now); });
+  if (arp.op == ArpOp::request && arp.target_ip == ours && is_valid_sender(arp.sender_ip, ours)) {
+    // RFC 826 "am I the target?": learn the sender (Linux: neigh_event_ns, STALE, overriding
+    // whatever MAC the entry had, locktime or not) and answer to the sender's hardware address
+    // from the packet.
+    if (!config_.ip.is_broadcast(arp.sender_ip))
+      neighbours_.learn(arp.sender_ip, arp.sender_mac, {.reachable = false, .create = true, .force = true}, now,
+                        [&](const NeighbourAction& a) { act_on(a, now); });
     send_arp(ArpOp::reply, arp.sender_mac, arp.sender_mac, arp.sender_ip, now);
     counters_.add(Counter::arp_requests_answered);
     return;
@@ -67,7 +69,7 @@ void Stack::on_arp(const EthernetView& eth, LinkCast cast, Instant now) {
   // also sender = target MAC) overrides the locktime. Only a reply to our MAC proves reachability.
   const bool gratuitous = arp.sender_ip == arp.target_ip &&
                           (arp.op == ArpOp::request || arp.target_mac == arp.sender_mac) &&
-                          is_valid_sender(arp.sender_ip, config_.ip);
+                          is_valid_sender(arp.sender_ip, ours);
   const bool confirms = arp.op == ArpOp::reply && cast == LinkCast::host;
   if (arp.op == ArpOp::request && arp.target_ip != ours) counters_.add(Counter::arp_drop_not_for_us);
   neighbours_.learn(arp.sender_ip, arp.sender_mac, {.reachable = confirms, .create = false, .force = gratuitous}, now,

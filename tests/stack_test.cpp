@@ -321,3 +321,35 @@ TEST_CASE_METHOD(StackFixture, "robustness: random mutations of valid frames nev
   // Whatever was emitted is well formed.
   for (const auto& e : sink.frames) REQUIRE(EthernetView::parse(e.frame));
 }
+
+TEST_CASE_METHOD(StackFixture, "ethernet: a priority tag (VLAN 0) is taken as untagged, as Linux does") {
+  introduce_peer();
+  const Frame plain = echo_request_frame(1, 8);
+  Frame tagged(plain.begin(), plain.begin() + 12);
+  for (int b : {0x81, 0x00, 0xa0, 0x00}) tagged.push_back(static_cast<std::byte>(b));  // PCP 5, VID 0
+  tagged.insert(tagged.end(), plain.begin() + 12, plain.end());
+  feed(tagged);
+  REQUIRE(sink.frames.size() == 1);
+  CHECK(emitted_echo_reply(sink.frames[0]).icmp.sequence() == 1);  // and the reply is untagged
+
+  store_be16(tagged, 14, 0xa005);  // VID 5: a VLAN we are not on
+  feed(tagged);
+  CHECK(sink.frames.size() == 1);
+  CHECK(count(Counter::eth_drop_vlan) == 1);
+}
+
+TEST_CASE_METHOD(StackFixture, "arp: a request for us from a new MAC overrides the entry at once (neigh_event_ns)") {
+  introduce_peer();
+  constexpr MacAddr kNewMac{{0x02, 0, 0x0a, 0, 0, 0x51}};
+  feed(ethernet(MacAddr::broadcast(), kNewMac, 0x0806, arp(ArpOp::request, kNewMac, kPeerIp, MacAddr::zero(), kOurIp)),
+       t0 + 100ms);
+  CHECK(stack->neighbours().find(kPeerIp)->mac == kNewMac);
+}
+
+TEST_CASE_METHOD(StackFixture, "arp: a request from the subnet broadcast address is answered but not cached") {
+  const auto bcast = Ipv4Addr::from_octets(10, 0, 0, 255);
+  feed(ethernet(MacAddr::broadcast(), kPeerMac, 0x0806, arp(ArpOp::request, kPeerMac, bcast, MacAddr::zero(), kOurIp)));
+  REQUIRE(sink.frames.size() == 1);
+  CHECK(emitted_arp(sink.frames[0]).target_ip == bcast);
+  CHECK(stack->neighbours().entries().empty());
+}
