@@ -1,0 +1,1138 @@
+// make_cases: writes the differential suite's inputs, one small Ethernet pcap per case, plus
+// cases.tsv (name, duration in ms, short|long, description) describing them.
+//
+//   make_cases OUTDIR        write OUTDIR/NAME.in.pcap for every case and OUTDIR/cases.tsv
+//   make_cases --list        print cases.tsv to stdout
+//
+// Every frame is built with the stack's own codecs (EthernetRepr, ArpPacket, Ipv4Repr,
+// internet_checksum); malformed fields are patched in afterwards, byte by byte. The same file is
+// fed to the kernel (kernel_oracle) and to `tapstack replay`, so the two see identical frames at
+// identical relative times.
+//
+// Conventions (README.md explains why):
+//  - most cases begin with a "seed": the peer's broadcast ARP request for our address. Linux
+//    answers it and creates a STALE neighbour entry for the peer, so later replies go out at once
+//    instead of waiting for ARP resolution; cases about resolution itself leave the seed out;
+//  - frames follow each other 10 ms apart unless a case says otherwise;
+//  - each case ends with the end-of-window marker (cases.hpp), 300 ms after its last request
+//    unless the case needs timers to run (ARP probes, reassembly timeout).
+#include "apps/pcap_file.hpp"
+#include "stack/arp.hpp"
+#include "stack/checksum.hpp"
+#include "stack/ethernet.hpp"
+#include "stack/icmp.hpp"
+#include "stack/ipv4.hpp"
+#include "tests/differential/cases.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace tapstack::differential {
+namespace {
+
+using Buf = std::vector<std::byte>;
+
+// 2024-01-01T12:00:00Z: a fixed capture time, noon so that "ms since midnight UT" (ICMP and IP
+// timestamps) is far from its wrap.
+constexpr std::int64_t kBaseTimeNs = 1'704'110'400LL * 1'000'000'000LL;
+constexpr std::int64_t kDefaultGapMs = 10;
+constexpr std::int64_t kDefaultWindowMs = 300;
+constexpr std::int64_t kLongCaseMs = 10'000;  // longer cases run live only when asked
+
+constexpr MacAddr kOtherMac{{0x02, 0x00, 0x0a, 0x00, 0x00, 0x63}};   // a third host's MAC
+constexpr MacAddr kPeerNewMac{{0x02, 0x00, 0x0a, 0x00, 0x00, 0x51}}; // the peer after a NIC swap
+constexpr MacAddr kAllHostsMac{{0x01, 0x00, 0x5e, 0x00, 0x00, 0x01}};
+constexpr Ipv4Addr kOtherIp = Ipv4Addr::from_octets(10, 0, 0, 99);
+constexpr Ipv4Addr kSubnetBroadcast = Ipv4Addr::from_octets(10, 0, 0, 255);
+constexpr Ipv4Addr kAllHosts = Ipv4Addr::from_octets(224, 0, 0, 1);
+constexpr Ipv4Addr kOffLink = Ipv4Addr::from_octets(192, 168, 7, 7);
+
+// ---------------------------------------------------------------------------------------------
+// Byte helpers
+
+Buf bytes(std::initializer_list<int> values) {
+  Buf b;
+  for (int v : values) b.push_back(static_cast<std::byte>(v));
+  return b;
+}
+
+Buf cat(Buf a, const Buf& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+Buf filled(std::size_t n, std::uint8_t value) { return Buf(n, std::byte{value}); }
+
+// Payload like iputils ping's after its timestamp: byte i is (i + 8) mod 256.
+Buf pattern(std::size_t n, std::uint8_t start = 0x08) {
+  Buf b(n);
+  for (std::size_t i = 0; i < n; ++i) b[i] = static_cast<std::byte>(static_cast<std::uint8_t>(start + i));
+  return b;
+}
+
+Buf slice(const Buf& b, std::size_t offset, std::size_t len) {
+  return Buf(b.begin() + static_cast<std::ptrdiff_t>(offset), b.begin() + static_cast<std::ptrdiff_t>(offset + len));
+}
+
+Buf pad_to(Buf b, std::size_t len, std::uint8_t value = 0) {
+  if (b.size() < len) b.resize(len, std::byte{value});
+  return b;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Headers, built with the stack's codecs
+
+Buf eth(MacAddr dst, MacAddr src, std::uint16_t type, const Buf& payload) {
+  Buf f(kEthernetHeaderLen + payload.size());
+  EthernetRepr{dst, src, static_cast<EtherType>(type)}.emit(f);
+  copy_bytes(MutableBytes(f).subspan(kEthernetHeaderLen), payload);
+  return f;
+}
+
+struct Arp {
+  ArpOp op = ArpOp::request;
+  MacAddr sha = kPeerMac;
+  Ipv4Addr spa = kPeerIp;
+  MacAddr tha = MacAddr::zero();
+  Ipv4Addr tpa = kHostIp;
+};
+
+Buf arp(const Arp& a) {
+  Buf b(kArpPacketLen);
+  ArpPacket{a.op, a.sha, a.spa, a.tha, a.tpa}.emit(b);
+  return b;
+}
+
+Buf arp_frame(const Arp& a, MacAddr dst = MacAddr::broadcast(), MacAddr src = kPeerMac) {
+  return eth(dst, src, static_cast<std::uint16_t>(EtherType::arp), arp(a));
+}
+
+struct Ip {
+  Ipv4Addr src = kPeerIp;
+  Ipv4Addr dst = kHostIp;
+  std::uint8_t protocol = static_cast<std::uint8_t>(IpProtocol::icmp);
+  std::uint8_t ttl = 64;
+  std::uint8_t tos = 0;
+  std::uint16_t ident = 0x4d2;
+  std::uint16_t flags_frag = kIpv4FlagDontFragment;  // Linux's ping sets DF (IP_PMTUDISC_WANT)
+  Buf options;                                      // padded with EOOL to 4 bytes by Ipv4Repr
+};
+
+Buf ipv4(const Ip& h, const Buf& payload) {
+  const Ipv4Repr repr{.src = h.src,
+                      .dst = h.dst,
+                      .protocol = h.protocol,
+                      .ttl = h.ttl,
+                      .tos = h.tos,
+                      .ident = h.ident,
+                      .flags_frag = h.flags_frag,
+                      .payload_len = payload.size(),
+                      .options = Bytes(h.options)};
+  Buf d(repr.total_len());
+  repr.emit(d);
+  copy_bytes(MutableBytes(d).subspan(repr.header_len()), payload);
+  return d;
+}
+
+// Recomputes the IPv4 header checksum of a datagram after a field was patched.
+Buf refresh_ip_checksum(Buf d) {
+  const std::size_t ihl = static_cast<std::size_t>(std::to_integer<unsigned>(d[0]) & 0x0f) * 4;
+  store_be16(d, ipv4_field::checksum, 0);
+  store_be16(d, ipv4_field::checksum, internet_checksum(Bytes(d).first(ihl)));
+  return d;
+}
+
+Buf ip_frame(const Buf& datagram, MacAddr dst = kHostMac, MacAddr src = kPeerMac) {
+  return eth(dst, src, static_cast<std::uint16_t>(EtherType::ipv4), datagram);
+}
+
+Buf icmp(std::uint8_t type, std::uint8_t code, std::uint32_t rest, const Buf& data) {
+  Buf m(kIcmpHeaderLen + data.size());
+  store_u8(m, icmp_field::type, type);
+  store_u8(m, icmp_field::code, code);
+  store_be32(m, icmp_field::ident, rest);
+  copy_bytes(MutableBytes(m).subspan(kIcmpHeaderLen), data);
+  store_be16(m, icmp_field::checksum, internet_checksum(m));
+  return m;
+}
+
+constexpr std::uint16_t kPingIdent = 0x1234;
+
+Buf echo_request(std::uint16_t seq, const Buf& data, std::uint16_t ident = kPingIdent) {
+  return icmp(static_cast<std::uint8_t>(IcmpType::echo_request), 0, (std::uint32_t{ident} << 16) | seq, data);
+}
+
+// A ping: echo request with an n-byte payload, from the peer to us unless h says otherwise.
+Buf ping(std::size_t n = 56, std::uint16_t seq = 1, Ip h = {}) { return ip_frame(ipv4(h, echo_request(seq, pattern(n)))); }
+
+std::uint16_t transport_checksum(Ipv4Addr src, Ipv4Addr dst, std::uint8_t protocol, const Buf& segment) {
+  ChecksumAccumulator acc;
+  acc.add_be32(src.value);
+  acc.add_be32(dst.value);
+  acc.add_be16(protocol);
+  acc.add_be16(static_cast<std::uint16_t>(segment.size()));
+  acc.add(segment);
+  return acc.finish();
+}
+
+Buf udp(Ipv4Addr src, Ipv4Addr dst, std::uint16_t sport, std::uint16_t dport, const Buf& data, bool checksum = true) {
+  Buf s(8 + data.size());
+  store_be16(s, 0, sport);
+  store_be16(s, 2, dport);
+  store_be16(s, 4, static_cast<std::uint16_t>(s.size()));
+  copy_bytes(MutableBytes(s).subspan(8), data);
+  if (checksum) {
+    const std::uint16_t c = transport_checksum(src, dst, static_cast<std::uint8_t>(IpProtocol::udp), s);
+    store_be16(s, 6, c == 0 ? 0xffff : c);  // RFC 768: a computed 0 is sent as all ones
+  }
+  return s;
+}
+
+// A UDP datagram from the peer to dst (ours by default), as traceroute's first probe.
+Buf udp_datagram(const Buf& data = pattern(32, 0x40), Ip h = {}, std::uint16_t dport = 33434, bool checksum = true) {
+  h.protocol = static_cast<std::uint8_t>(IpProtocol::udp);
+  return ipv4(h, udp(h.src, h.dst, 45000, dport, data, checksum));
+}
+
+namespace tcp_flag {
+constexpr std::uint8_t fin = 0x01, syn = 0x02, rst = 0x04, psh = 0x08, ack = 0x10;
+}
+
+Buf tcp(Ipv4Addr src, Ipv4Addr dst, std::uint8_t flags, std::uint32_t seq, std::uint32_t ack, const Buf& data = {},
+        const Buf& options = {}, std::uint16_t dport = 80) {
+  const std::size_t hlen = 20 + options.size();  // options are given in whole words
+  Buf s(hlen + data.size());
+  store_be16(s, 0, 40000);
+  store_be16(s, 2, dport);
+  store_be32(s, 4, seq);
+  store_be32(s, 8, ack);
+  store_u8(s, 12, static_cast<std::uint8_t>((hlen / 4) << 4));
+  store_u8(s, 13, flags);
+  store_be16(s, 14, 64240);
+  copy_bytes(MutableBytes(s).subspan(20), options);
+  copy_bytes(MutableBytes(s).subspan(hlen), data);
+  store_be16(s, 16, transport_checksum(src, dst, static_cast<std::uint8_t>(IpProtocol::tcp), s));
+  return s;
+}
+
+Buf tcp_datagram(std::uint8_t flags, std::uint32_t seq, std::uint32_t ack, const Buf& data = {}, Ip h = {},
+                 const Buf& options = {}) {
+  h.protocol = static_cast<std::uint8_t>(IpProtocol::tcp);
+  return ipv4(h, tcp(h.src, h.dst, flags, seq, ack, data, options));
+}
+
+// One fragment of a datagram whose transport bytes are `payload`: bytes [offset, offset+len),
+// MF set unless the piece ends the payload (or `more` overrides it).
+Buf fragment(Ip h, const Buf& payload, std::size_t offset, std::size_t len, int more = -1) {
+  const bool mf = more < 0 ? offset + len < payload.size() : more != 0;
+  h.flags_frag = static_cast<std::uint16_t>((h.flags_frag & kIpv4FlagDontFragment) | (mf ? kIpv4FlagMoreFragments : 0) |
+                                            (offset / 8));
+  return ip_frame(ipv4(h, slice(payload, offset, len)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cases
+
+struct TimedFrame {
+  std::int64_t at_ms;
+  Buf frame;
+};
+
+class Case {
+ public:
+  Case(std::string name, std::string description) : name_(std::move(name)), description_(std::move(description)) {}
+
+  // The peer's broadcast ARP request for our address: seeds the neighbour cache (see top).
+  Case& seed() { return send(arp_frame({})); }
+  // The next frame, `gap_ms` after the previous one (the first frame is at 0).
+  Case& send(Buf frame, std::int64_t gap_ms = kDefaultGapMs) {
+    const std::int64_t at = frames_.empty() ? 0 : frames_.back().at_ms + gap_ms;
+    frames_.push_back({at, std::move(frame)});
+    return *this;
+  }
+  // How long after the last frame the host is watched (the marker's distance).
+  Case& window(std::int64_t ms) {
+    window_ms_ = ms;
+    return *this;
+  }
+
+  const std::string& name() const { return name_; }
+  const std::string& description() const { return description_; }
+  std::int64_t duration_ms() const { return (frames_.empty() ? 0 : frames_.back().at_ms) + window_ms_; }
+  bool is_long() const { return duration_ms() > kLongCaseMs; }
+
+  std::vector<TimedFrame> frames_with_marker() const {
+    auto all = frames_;
+    Buf text;
+    for (char c : std::string("tapstack differential: end of observation window")) text.push_back(static_cast<std::byte>(c));
+    all.push_back({duration_ms(), eth(kEndMarkerMac, kPeerMac, kEndMarkerType, text)});
+    return all;
+  }
+
+ private:
+  std::string name_;
+  std::string description_;
+  std::vector<TimedFrame> frames_;
+  std::int64_t window_ms_ = kDefaultWindowMs;
+};
+
+using Cases = std::vector<Case>;
+
+// ARP ------------------------------------------------------------------------------------------
+
+void arp_cases(Cases& cs) {
+  cs.emplace_back("arp_request_broadcast", "ARP request for our address, broadcast: answered")
+      .send(arp_frame({}));
+  cs.emplace_back("arp_request_unicast", "ARP request for our address sent to our MAC (a unicast refresh): answered")
+      .send(arp_frame({}, kHostMac));
+  cs.emplace_back("arp_request_to_other_mac", "ARP request for our address, Ethernet dst another host's MAC")
+      .send(arp_frame({}, kOtherMac));
+  cs.emplace_back("arp_request_to_multicast_mac", "ARP request for our address, Ethernet dst 01:00:5e:00:00:01")
+      .send(arp_frame({}, kAllHostsMac));
+  cs.emplace_back("arp_request_padded", "ARP request for our address padded to 60 bytes as on a wire")
+      .send(pad_to(arp_frame({}), 60));
+  cs.emplace_back("arp_request_target_mac_set", "ARP request for our address whose target MAC is ff:ff:ff:ff:ff:ff")
+      .send(arp_frame({.tha = MacAddr::broadcast()}));
+  cs.emplace_back("arp_request_eth_src_differs", "ARP request whose Ethernet source differs from its sender MAC")
+      .send(arp_frame({}, MacAddr::broadcast(), kOtherMac));
+  cs.emplace_back("arp_request_for_other_ip", "ARP request for another address on the subnet: not answered")
+      .send(arp_frame({.tpa = kOtherIp}));
+  cs.emplace_back("arp_request_for_subnet_broadcast", "ARP request for the subnet broadcast address")
+      .send(arp_frame({.tpa = kSubnetBroadcast}));
+  cs.emplace_back("arp_request_from_off_subnet", "ARP request for our address from a sender outside our subnet")
+      .send(arp_frame({.spa = kOffLink}));
+  cs.emplace_back("arp_request_sender_broadcast_ip", "ARP request for our address with sender IP 10.0.0.255")
+      .send(arp_frame({.spa = kSubnetBroadcast}));
+  cs.emplace_back("arp_request_sender_multicast_ip", "ARP request for our address with sender IP 224.0.0.9")
+      .send(arp_frame({.spa = Ipv4Addr::from_octets(224, 0, 0, 9)}));
+  cs.emplace_back("arp_request_sender_loopback_ip", "ARP request for our address with sender IP 127.0.0.1")
+      .send(arp_frame({.spa = Ipv4Addr::from_octets(127, 0, 0, 1)}));
+  cs.emplace_back("arp_request_sender_multicast_mac", "ARP request for our address with sender MAC 01:00:5e:00:00:01")
+      .send(arp_frame({.sha = kAllHostsMac}));
+  cs.emplace_back("arp_gratuitous_request_then_echo",
+                  "gratuitous ARP request from the peer, then its ping: does the announcement create an entry?")
+      .send(arp_frame({.spa = kPeerIp, .tpa = kPeerIp}))
+      .send(ping());
+  cs.emplace_back("arp_gratuitous_reply_then_echo",
+                  "gratuitous ARP reply (broadcast) from the peer, then its ping: entry created or not")
+      .send(arp_frame({.op = ArpOp::reply, .spa = kPeerIp, .tha = MacAddr::broadcast(), .tpa = kPeerIp}))
+      .send(ping());
+  cs.emplace_back("arp_unsolicited_reply_then_echo", "unsolicited unicast ARP reply from the peer, then its ping")
+      .send(arp_frame({.op = ArpOp::reply, .tha = kHostMac}, kHostMac))
+      .send(ping());
+  cs.emplace_back("arp_probe_for_us", "RFC 5227 probe (sender 0.0.0.0) for our address: defended with a reply")
+      .send(arp_frame({.spa = Ipv4Addr::any()}));
+  cs.emplace_back("arp_probe_for_other", "RFC 5227 probe for another address: ignored")
+      .send(arp_frame({.spa = Ipv4Addr::any(), .tpa = kOtherIp}));
+  {
+    const MacAddr new_mac{{0x02, 0x00, 0x0a, 0x00, 0x00, 0x05}};
+    const Ipv4Addr new_ip = Ipv4Addr::from_octets(10, 0, 0, 5);
+    Ip h;
+    h.src = new_ip;
+    cs.emplace_back("arp_announcement_then_echo", "RFC 5227 announcement by a new host 10.0.0.5, then its ping")
+        .send(arp_frame({.sha = new_mac, .spa = new_ip, .tpa = new_ip}, MacAddr::broadcast(), new_mac))
+        .send(ip_frame(ipv4(h, echo_request(1, pattern(56))), kHostMac, new_mac));
+  }
+  cs.emplace_back("arp_conflict_gratuitous", "another MAC announces our address (gratuitous request): a conflict")
+      .send(arp_frame({.sha = kOtherMac, .spa = kHostIp, .tpa = kHostIp}, MacAddr::broadcast(), kOtherMac));
+  cs.emplace_back("arp_conflict_request", "another MAC asks for the peer claiming our address as sender")
+      .send(arp_frame({.sha = kOtherMac, .spa = kHostIp, .tpa = kPeerIp}, MacAddr::broadcast(), kOtherMac));
+  cs.emplace_back("arp_conflict_reply", "another MAC sends us an ARP reply claiming our address")
+      .send(arp_frame({.op = ArpOp::reply, .sha = kOtherMac, .spa = kHostIp, .tha = kHostMac, .tpa = kHostIp}, kHostMac,
+                      kOtherMac));
+  {
+    Buf a = arp({});
+    store_be16(a, 0, kArpHardwareIeee802);
+    cs.emplace_back("arp_htype_ieee802", "ARP request with hardware type 6 (IEEE 802), which Linux accepts")
+        .send(eth(MacAddr::broadcast(), kPeerMac, 0x0806, a));
+  }
+  {
+    Buf a = arp({});
+    store_be16(a, 0, 2);
+    cs.emplace_back("arp_bad_htype", "ARP request with hardware type 2: dropped")
+        .send(eth(MacAddr::broadcast(), kPeerMac, 0x0806, a));
+  }
+  {
+    Buf a = arp({});
+    store_be16(a, 2, 0x86dd);
+    cs.emplace_back("arp_bad_ptype", "ARP request with protocol type 0x86dd: dropped")
+        .send(eth(MacAddr::broadcast(), kPeerMac, 0x0806, a));
+  }
+  {
+    Buf a = arp({});
+    store_u8(a, 4, 8);
+    cs.emplace_back("arp_bad_hlen", "ARP request with hardware length 8: dropped")
+        .send(eth(MacAddr::broadcast(), kPeerMac, 0x0806, a));
+  }
+  {
+    Buf a = arp({});
+    store_u8(a, 5, 16);
+    cs.emplace_back("arp_bad_plen", "ARP request with protocol length 16: dropped")
+        .send(eth(MacAddr::broadcast(), kPeerMac, 0x0806, a));
+  }
+  {
+    Buf a = arp({});
+    store_be16(a, 6, 3);
+    cs.emplace_back("arp_op_rarp_request", "ARP packet with opcode 3 (RARP request) for our address: dropped")
+        .send(eth(MacAddr::broadcast(), kPeerMac, 0x0806, a));
+  }
+  {
+    Buf a = arp({});
+    store_be16(a, 6, 0);
+    cs.emplace_back("arp_op_zero", "ARP packet with opcode 0 for our address: dropped")
+        .send(eth(MacAddr::broadcast(), kPeerMac, 0x0806, a));
+  }
+  cs.emplace_back("arp_truncated", "ARP request cut after 20 of its 28 bytes: dropped")
+      .send(eth(MacAddr::broadcast(), kPeerMac, 0x0806, slice(arp({}), 0, 20)));
+  cs.emplace_back("arp_request_new_mac_then_echo",
+                  "the peer's ARP request from a new MAC 100 ms after the seed, then its ping: which MAC is used")
+      .seed()
+      .send(arp_frame({.sha = kPeerNewMac}, MacAddr::broadcast(), kPeerNewMac), 100)
+      .send(ping());
+  cs.emplace_back("arp_reply_new_mac_within_locktime_then_echo",
+                  "a unicast ARP reply with a new MAC for the peer 50 ms after the seed (within locktime), then a ping")
+      .seed()
+      .send(arp_frame({.op = ArpOp::reply, .sha = kPeerNewMac, .tha = kHostMac}, kHostMac, kPeerNewMac), 50)
+      .send(ping());
+  cs.emplace_back("arp_reply_new_mac_after_locktime_then_echo",
+                  "a unicast ARP reply with a new MAC for the peer 1.5 s after the seed (past locktime), then a ping")
+      .seed()
+      .send(arp_frame({.op = ArpOp::reply, .sha = kPeerNewMac, .tha = kHostMac}, kHostMac, kPeerNewMac), 1500)
+      .send(ping());
+  cs.emplace_back("arp_seed_then_echo_from_other_eth_src",
+                  "seed, then a ping whose Ethernet source is another MAC: the reply follows the ARP cache")
+      .seed()
+      .send(ip_frame(ipv4({}, echo_request(1, pattern(56))), kHostMac, kOtherMac));
+}
+
+// Echo -----------------------------------------------------------------------------------------
+
+// ping -R: NOP, then record route with nine empty slots (iputils' layout).
+Buf record_route_option(std::uint8_t pointer = 4) {
+  Buf o = bytes({0x01, 0x07, 39, pointer});
+  return cat(o, filled(36, 0));
+}
+
+// ping -T tsonly: timestamp option, 40 bytes, flag 0 (timestamps only).
+Buf ts_only_option() { return cat(bytes({0x44, 40, 5, 0x00}), filled(36, 0)); }
+// ping -T tsandaddr: 36 bytes of (address, timestamp) pairs, flag 1.
+Buf ts_and_addr_option() { return cat(bytes({0x44, 36, 5, 0x01}), filled(32, 0)); }
+// ping -T tsprespec 10.0.0.2 10.0.0.1: prespecified addresses, flag 3.
+Buf ts_prespec_option() {
+  return cat(bytes({0x44, 20, 5, 0x03}), cat(bytes({10, 0, 0, 2, 0, 0, 0, 0}), bytes({10, 0, 0, 1, 0, 0, 0, 0})));
+}
+
+Ip with_options(Buf options) {
+  Ip h;
+  h.options = std::move(options);
+  return h;
+}
+
+void echo_cases(Cases& cs) {
+  cs.emplace_back("echo_basic", "ping with 56 bytes of data (iputils default): echo reply").seed().send(ping(56));
+  cs.emplace_back("echo_payload_0", "ping -s 0").seed().send(ping(0));
+  cs.emplace_back("echo_payload_1", "ping -s 1: odd length for the checksum").seed().send(ping(1));
+  cs.emplace_back("echo_payload_1472", "ping -s 1472: the largest unfragmented echo on a 1500 MTU").seed().send(ping(1472));
+  {
+    Ip h;
+    h.flags_frag = 0;
+    cs.emplace_back("echo_no_df", "ping without DF").seed().send(ping(56, 1, h));
+  }
+  for (auto [tos, what] : {std::pair{0x10, "lowdelay"}, std::pair{0xb8, "dscp_ef"}, std::pair{0x03, "ecn_ce"},
+                           std::pair{0xff, "all_bits"}}) {
+    Ip h;
+    h.tos = static_cast<std::uint8_t>(tos);
+    char desc[80];
+    std::snprintf(desc, sizeof desc, "ping with TOS 0x%02x: is the TOS copied to the reply", tos);
+    cs.emplace_back(std::string("echo_tos_") + what, desc).seed().send(ping(56, 1, h));
+  }
+  {
+    Ip h;
+    h.ttl = 1;
+    cs.emplace_back("echo_ttl_1", "ping with TTL 1 (addressed to us: delivered)").seed().send(ping(56, 1, h));
+    h.ttl = 0;
+    cs.emplace_back("echo_ttl_0", "ping with TTL 0 addressed to us").seed().send(ping(56, 1, h));
+  }
+  {
+    Ip h;
+    h.flags_frag = kIpv4FlagReserved | kIpv4FlagDontFragment;
+    cs.emplace_back("echo_reserved_flag", "ping with the reserved (evil) IP flag bit set").seed().send(ping(56, 1, h));
+  }
+  cs.emplace_back("echo_code_nonzero", "echo request with code 7: what code does the reply carry")
+      .seed()
+      .send(ip_frame(ipv4({}, icmp(8, 7, (std::uint32_t{kPingIdent} << 16) | 1, pattern(56)))));
+  cs.emplace_back("echo_two_requests", "two pings 10 ms apart: two replies").seed().send(ping(56, 1)).send(ping(56, 2));
+  {
+    Case& c = cs.emplace_back("echo_burst_20", "20 pings 2 ms apart: echo replies are not rate limited");
+    c.seed();
+    for (std::uint16_t i = 1; i <= 20; ++i) c.send(ping(56, i), 2);
+  }
+  {
+    Ip h;
+    h.dst = kSubnetBroadcast;
+    cs.emplace_back("echo_to_subnet_broadcast", "ping to 10.0.0.255 (icmp_echo_ignore_broadcasts=1: ignored)")
+        .seed()
+        .send(ip_frame(ipv4(h, echo_request(1, pattern(56))), MacAddr::broadcast()));
+    h.dst = Ipv4Addr::limited_broadcast();
+    cs.emplace_back("echo_to_limited_broadcast", "ping to 255.255.255.255: ignored")
+        .seed()
+        .send(ip_frame(ipv4(h, echo_request(1, pattern(56))), MacAddr::broadcast()));
+    h.dst = kAllHosts;
+    h.ttl = 1;
+    cs.emplace_back("echo_to_all_hosts_multicast", "ping to 224.0.0.1 (joined by every host): ignored like broadcast")
+        .seed()
+        .send(ip_frame(ipv4(h, echo_request(1, pattern(56))), kAllHostsMac));
+    h.dst = Ipv4Addr::from_octets(239, 1, 2, 3);
+    cs.emplace_back("echo_to_unjoined_multicast", "ping to 239.1.2.3, a group we have not joined")
+        .seed()
+        .send(ip_frame(ipv4(h, echo_request(1, pattern(56))), MacAddr{{0x01, 0x00, 0x5e, 0x01, 0x02, 0x03}}));
+    h.dst = kSubnetBroadcast;
+    h.ttl = 64;
+    cs.emplace_back("echo_to_subnet_broadcast_unicast_mac", "ping to 10.0.0.255 inside a frame to our MAC")
+        .seed()
+        .send(ip_frame(ipv4(h, echo_request(1, pattern(56)))));
+  }
+  cs.emplace_back("echo_unicast_ip_broadcast_mac", "ping to our IP inside an Ethernet broadcast frame")
+      .seed()
+      .send(ip_frame(ipv4({}, echo_request(1, pattern(56))), MacAddr::broadcast()));
+  cs.emplace_back("echo_unicast_ip_multicast_mac", "ping to our IP inside a frame to 01:00:5e:00:00:01")
+      .seed()
+      .send(ip_frame(ipv4({}, echo_request(1, pattern(56))), kAllHostsMac));
+  cs.emplace_back("echo_to_other_mac", "ping to our IP inside a frame to another host's MAC: not for us")
+      .seed()
+      .send(ip_frame(ipv4({}, echo_request(1, pattern(56))), kOtherMac));
+  {
+    Ip h;
+    h.dst = kOtherIp;
+    cs.emplace_back("echo_to_other_ip", "ping to 10.0.0.99 inside a frame to our MAC: we do not forward")
+        .seed()
+        .send(ping(56, 1, h));
+    h.dst = Ipv4Addr::from_octets(192, 168, 9, 9);
+    cs.emplace_back("echo_to_off_subnet_ip", "ping to 192.168.9.9 inside a frame to our MAC: we do not forward")
+        .seed()
+        .send(ping(56, 1, h));
+  }
+  {
+    Buf d = ipv4({}, echo_request(1, pattern(56)));
+    store_be16(d, 20 + icmp_field::checksum, static_cast<std::uint16_t>(load_be16(d, 20 + icmp_field::checksum) ^ 0x5a5a));
+    cs.emplace_back("echo_bad_icmp_checksum", "ping with a wrong ICMP checksum: dropped").seed().send(ip_frame(d));
+  }
+  {
+    Buf d = ipv4({}, echo_request(1, pattern(56)));
+    store_be16(d, ipv4_field::checksum, static_cast<std::uint16_t>(load_be16(d, ipv4_field::checksum) ^ 0x1111));
+    cs.emplace_back("echo_bad_ip_checksum", "ping with a wrong IP header checksum: dropped").seed().send(ip_frame(d));
+  }
+  cs.emplace_back("echo_eth_padding", "ping -s 0 padded with zeros to the 60-byte Ethernet minimum")
+      .seed()
+      .send(pad_to(ping(0), 60));
+  cs.emplace_back("echo_trailing_garbage", "ping followed by 16 bytes of 0xaa after the datagram's total length")
+      .seed()
+      .send(cat(ping(56), filled(16, 0xaa)));
+  {
+    Buf d = ipv4({}, echo_request(1, pattern(56)));
+    store_be16(d, ipv4_field::total_len, static_cast<std::uint16_t>(d.size() + 20));
+    cs.emplace_back("echo_total_len_beyond_frame", "ping whose IP total length is 20 bytes more than the frame holds")
+        .seed()
+        .send(ip_frame(refresh_ip_checksum(d)));
+  }
+  {
+    Buf d = ipv4({}, echo_request(1, pattern(56)));
+    store_be16(d, ipv4_field::total_len, 16);
+    cs.emplace_back("echo_total_len_below_header", "ping whose IP total length (16) is below its header length")
+        .seed()
+        .send(ip_frame(refresh_ip_checksum(d)));
+  }
+  {
+    Buf d = ipv4({}, echo_request(1, pattern(56)));
+    store_u8(d, 0, 0x44);
+    cs.emplace_back("echo_ihl_4", "ping with IHL 4 (16-byte header): dropped").seed().send(ip_frame(refresh_ip_checksum(d)));
+  }
+  {
+    Buf d = ipv4({}, echo_request(1, pattern(56)));
+    store_u8(d, 0, 0x65);
+    cs.emplace_back("echo_version_6", "ping with IP version 6 in an IPv4 EtherType frame: dropped")
+        .seed()
+        .send(ip_frame(refresh_ip_checksum(d)));
+  }
+  for (auto [src, what, desc] :
+       {std::tuple{Ipv4Addr::from_octets(127, 0, 0, 1), "loopback", "ping from 127.0.0.1 (martian)"},
+        std::tuple{Ipv4Addr::any(), "zero", "ping from 0.0.0.0"},
+        std::tuple{Ipv4Addr::from_octets(0, 1, 2, 3), "zeronet", "ping from 0.1.2.3 (0/8)"},
+        std::tuple{Ipv4Addr::from_octets(224, 0, 0, 5), "multicast", "ping from multicast 224.0.0.5"},
+        std::tuple{Ipv4Addr::limited_broadcast(), "limited_broadcast", "ping from 255.255.255.255"},
+        std::tuple{kSubnetBroadcast, "subnet_broadcast", "ping from the subnet broadcast 10.0.0.255"},
+        std::tuple{Ipv4Addr::from_octets(240, 0, 0, 1), "class_e", "ping from class E 240.0.0.1"},
+        std::tuple{kHostIp, "own_address", "ping from our own address 10.0.0.2"},
+        std::tuple{kOffLink, "off_subnet", "ping from 192.168.7.7: no route back (no default route)"}}) {
+    Ip h;
+    h.src = src;
+    cs.emplace_back(std::string("echo_from_") + what, desc).seed().send(ping(56, 1, h));
+  }
+  {
+    Ip h;
+    h.src = Ipv4Addr::from_octets(10, 0, 0, 3);
+    cs.emplace_back("echo_from_unknown_neighbour", "ping from 10.0.0.3, which never sent ARP (seed was 10.0.0.1's)")
+        .seed()
+        .send(ip_frame(ipv4(h, echo_request(1, pattern(56))), kHostMac, kOtherMac));
+  }
+}
+
+// IP options -----------------------------------------------------------------------------------
+
+void option_cases(Cases& cs) {
+  auto echo_with = [](Buf options) { return ip_frame(ipv4(with_options(std::move(options)), echo_request(1, pattern(56)))); };
+  cs.emplace_back("opt_record_route", "ping -R: record route option with nine empty slots").seed().send(echo_with(record_route_option()));
+  {
+    Buf o = bytes({0x01, 0x07, 11, 12});  // NOP, RR len 11 (two slots), pointer past the end: full
+    o = cat(o, cat(bytes({10, 0, 0, 1}), bytes({10, 0, 0, 9})));
+    cs.emplace_back("opt_record_route_full", "record route option whose slots are all used").seed().send(echo_with(o));
+  }
+  cs.emplace_back("opt_record_route_bad_pointer", "record route option with pointer 3 (below the minimum 4)")
+      .seed()
+      .send(echo_with(record_route_option(3)));
+  cs.emplace_back("opt_timestamp_only", "ping -T tsonly: timestamp option, timestamps only").seed().send(echo_with(ts_only_option()));
+  cs.emplace_back("opt_timestamp_and_addr", "ping -T tsandaddr: timestamp option with addresses")
+      .seed()
+      .send(echo_with(ts_and_addr_option()));
+  cs.emplace_back("opt_timestamp_prespec", "ping -T tsprespec 10.0.0.2 10.0.0.1: prespecified addresses")
+      .seed()
+      .send(echo_with(ts_prespec_option()));
+  cs.emplace_back("opt_timestamp_full", "timestamp option with no free slot: the overflow count goes up")
+      .seed()
+      .send(echo_with(cat(bytes({0x44, 12, 13, 0x20}), bytes({0, 0, 0, 1, 0, 0, 0, 2}))));
+  cs.emplace_back("opt_timestamp_overflow_15", "full timestamp option whose overflow count is already 15")
+      .seed()
+      .send(echo_with(cat(bytes({0x44, 12, 13, 0xf0}), bytes({0, 0, 0, 1, 0, 0, 0, 2}))));
+  cs.emplace_back("opt_nops", "four NOP options").seed().send(echo_with(bytes({1, 1, 1, 1})));
+  cs.emplace_back("opt_eol_then_garbage", "EOL option followed by non-zero bytes")
+      .seed()
+      .send(echo_with(bytes({0, 0x55, 0x66, 0x77})));
+  cs.emplace_back("opt_unknown", "an unknown option (type 0x9e, length 4)").seed().send(echo_with(bytes({0x9e, 4, 0xab, 0xcd})));
+  cs.emplace_back("opt_router_alert", "router alert option (RFC 2113)").seed().send(echo_with(bytes({0x94, 4, 0, 0})));
+  cs.emplace_back("opt_bad_length_long", "an option whose length runs past the header")
+      .seed()
+      .send(echo_with(bytes({0x9e, 12, 0, 0})));
+  cs.emplace_back("opt_bad_length_1", "an option with length 1").seed().send(echo_with(bytes({0x9e, 1, 0, 0})));
+  cs.emplace_back("opt_loose_source_route", "loose source route option that ends at us (accept_source_route=0)")
+      .seed()
+      .send(echo_with(cat(bytes({0x01, 0x83, 7, 8}), bytes({10, 0, 0, 2}))));
+  cs.emplace_back("opt_strict_source_route", "strict source route option that ends at us (accept_source_route=0)")
+      .seed()
+      .send(echo_with(cat(bytes({0x01, 0x89, 7, 8}), bytes({10, 0, 0, 2}))));
+  {
+    Ip h = with_options(bytes({0x9e, 12, 0, 0}));
+    h.dst = kSubnetBroadcast;
+    cs.emplace_back("opt_bad_length_to_broadcast", "malformed option in a ping to the subnet broadcast: no parameter problem")
+        .seed()
+        .send(ip_frame(ipv4(h, echo_request(1, pattern(56))), MacAddr::broadcast()));
+  }
+  {
+    Ip h = with_options(record_route_option());
+    h.protocol = static_cast<std::uint8_t>(IpProtocol::udp);
+    cs.emplace_back("opt_record_route_udp_closed_port", "UDP to a closed port with record route: the error echoes the option")
+        .seed()
+        .send(ip_frame(ipv4(h, udp(kPeerIp, kHostIp, 45000, 33434, pattern(32, 0x40)))));
+  }
+}
+
+// Neighbour resolution (no seed) ---------------------------------------------------------------
+
+void neighbour_cases(Cases& cs) {
+  cs.emplace_back("resolve_echo_unknown_peer", "ping from a peer never heard over ARP: we ARP for it first")
+      .send(ping());
+  cs.emplace_back("resolve_echo_then_arp_reply", "ping from an unknown peer, its ARP reply 50 ms later: the held reply goes out")
+      .send(ping())
+      .send(arp_frame({.op = ArpOp::reply, .tha = kHostMac}, kHostMac), 50);
+  cs.emplace_back("resolve_two_echoes_then_arp_reply", "two pings held during resolution, then the ARP reply: both answered")
+      .send(ping(56, 1))
+      .send(ping(56, 2))
+      .send(arp_frame({.op = ArpOp::reply, .tha = kHostMac}, kHostMac), 50);
+  cs.emplace_back("resolve_unanswered_3s", "ping from an unknown peer that never answers ARP: broadcast retries, then give up")
+      .send(ping())
+      .window(3500);
+  cs.emplace_back("resolve_stale_probe", "seed, ping answered; 5 s later the entry is re-checked with unicast probes")
+      .seed()
+      .send(ping())
+      .window(6600);
+}
+
+// Fragments ------------------------------------------------------------------------------------
+
+Buf echo_message(std::size_t data_len, std::uint16_t seq = 1) { return echo_request(seq, pattern(data_len)); }
+
+void fragment_cases(Cases& cs) {
+  const Buf m1000 = echo_message(992);  // a 1000-byte ICMP message
+  Ip h;
+  h.flags_frag = 0;
+  h.ident = 0xbeef;
+  cs.emplace_back("frag_two_in_order", "1000-byte echo in two fragments, in order")
+      .seed()
+      .send(fragment(h, m1000, 0, 512))
+      .send(fragment(h, m1000, 512, 488));
+  cs.emplace_back("frag_two_reversed", "1000-byte echo in two fragments, last first")
+      .seed()
+      .send(fragment(h, m1000, 512, 488))
+      .send(fragment(h, m1000, 0, 512));
+  cs.emplace_back("frag_three_out_of_order", "1000-byte echo in three fragments sent 3rd, 1st, 2nd")
+      .seed()
+      .send(fragment(h, m1000, 800, 200))
+      .send(fragment(h, m1000, 0, 400))
+      .send(fragment(h, m1000, 400, 400));
+  cs.emplace_back("frag_exact_duplicate", "first fragment twice, then the last")
+      .seed()
+      .send(fragment(h, m1000, 0, 512))
+      .send(fragment(h, m1000, 0, 512))
+      .send(fragment(h, m1000, 512, 488));
+  cs.emplace_back("frag_overlap_same_data", "fragments overlapping by 256 bytes of identical data")
+      .seed()
+      .send(fragment(h, m1000, 0, 512))
+      .send(fragment(h, m1000, 256, 744));
+  {
+    Buf other = m1000;
+    for (std::size_t i = 504; i < 512; ++i) other[i] = std::byte{0xee};
+    cs.emplace_back("frag_overlap_different_data", "second fragment rewrites the last 8 bytes of the first")
+        .seed()
+        .send(fragment(h, m1000, 0, 512))
+        .send(fragment(h, other, 504, 496));
+  }
+  cs.emplace_back("frag_overlap_then_resend", "overlapping fragments, then the datagram again in two clean fragments")
+      .seed()
+      .send(fragment(h, m1000, 0, 512))
+      .send(fragment(h, m1000, 256, 744))
+      .send(fragment(h, m1000, 0, 512))
+      .send(fragment(h, m1000, 512, 488));
+  cs.emplace_back("frag_tiny_first", "first fragment of only 8 bytes (the ICMP header)")
+      .seed()
+      .send(fragment(h, m1000, 0, 8))
+      .send(fragment(h, m1000, 8, 992));
+  cs.emplace_back("frag_different_ids", "two halves with different IP identifications: never complete")
+      .seed()
+      .send(fragment(h, m1000, 0, 512))
+      .send([&] {
+        Ip other = h;
+        other.ident = 0xbef0;
+        return fragment(other, m1000, 512, 488);
+      }());
+  cs.emplace_back("frag_zero_length", "a zero-length fragment between the two halves")
+      .seed()
+      .send(fragment(h, m1000, 0, 512))
+      .send(fragment(h, m1000, 512, 0, 1))
+      .send(fragment(h, m1000, 512, 488));
+  cs.emplace_back("frag_length_not_multiple_of_8", "a middle fragment of 500 bytes with MF set (not a multiple of 8)")
+      .seed()
+      .send(fragment(h, m1000, 0, 500))
+      .send(fragment(h, m1000, 504, 496));
+  {
+    Ip df = h;
+    df.flags_frag = kIpv4FlagDontFragment;
+    cs.emplace_back("frag_df_and_mf", "fragments that also carry DF").seed().send(fragment(df, m1000, 0, 512)).send(fragment(df, m1000, 512, 488));
+  }
+  const Buf m4008 = echo_message(4000);
+  cs.emplace_back("frag_echo_4000", "ping -s 4000 in three fragments: the reply is fragmented too")
+      .seed()
+      .send(fragment(h, m4008, 0, 1480))
+      .send(fragment(h, m4008, 1480, 1480))
+      .send(fragment(h, m4008, 2960, 1048));
+  cs.emplace_back("frag_echo_4000_reversed", "ping -s 4000 in three fragments sent last to first")
+      .seed()
+      .send(fragment(h, m4008, 2960, 1048))
+      .send(fragment(h, m4008, 1480, 1480))
+      .send(fragment(h, m4008, 0, 1480));
+  {
+    // ping -s 65507: total length exactly 65535, the largest legal datagram.
+    const Buf big = echo_message(65507);
+    Case& c = cs.emplace_back("frag_echo_65507", "ping -s 65507 (total length 65535): reassembled and answered");
+    c.seed();
+    for (std::size_t off = 0; off < big.size(); off += 1480) c.send(fragment(h, big, off, std::min<std::size_t>(1480, big.size() - off)), 2);
+  }
+  {
+    // One byte more: reassembles to 65536 bytes, the ping of death.
+    const Buf big = echo_message(65508);
+    Case& c = cs.emplace_back("frag_ping_of_death", "fragments that reassemble to 65536 bytes (ping of death): dropped");
+    c.seed();
+    for (std::size_t off = 0; off < big.size(); off += 1480) c.send(fragment(h, big, off, std::min<std::size_t>(1480, big.size() - off)), 2);
+  }
+  {
+    Ip u = h;
+    u.protocol = static_cast<std::uint8_t>(IpProtocol::udp);
+    const Buf seg = udp(kPeerIp, kHostIp, 45000, 33434, pattern(992, 0x40));
+    cs.emplace_back("frag_udp_closed_port", "UDP to a closed port in two fragments: port unreachable quotes the reassembled header")
+        .seed()
+        .send(fragment(u, seg, 0, 512))
+        .send(fragment(u, seg, 512, 488));
+    cs.emplace_back("frag_udp_closed_port_non_first_only", "only the second fragment of a UDP datagram to a closed port")
+        .seed()
+        .send(fragment(u, seg, 512, 488));
+  }
+  cs.emplace_back("frag_first_only_short", "only the first fragment, watched 1 s: nothing before the 30 s timeout")
+      .seed()
+      .send(fragment(h, m1000, 0, 512))
+      .window(1000);
+  // Long cases: the reassembly timeout (ipfrag_time = 30 s).
+  cs.emplace_back("frag_timeout_first_only", "only the first fragment: time exceeded (reassembly) after 30 s")
+      .seed()
+      .send(fragment(h, m1000, 0, 512))
+      .window(31'000);
+  cs.emplace_back("frag_timeout_middle_only", "only a middle fragment: silently dropped after 30 s")
+      .seed()
+      .send(fragment(h, m1000, 400, 400))
+      .window(31'000);
+  cs.emplace_back("frag_timeout_first_and_last", "first and last of three fragments: time exceeded after 30 s")
+      .seed()
+      .send(fragment(h, m1000, 0, 400))
+      .send(fragment(h, m1000, 800, 200))
+      .window(31'000);
+}
+
+// Other ICMP -----------------------------------------------------------------------------------
+
+Buf icmp_frame(std::uint8_t type, std::uint8_t code, std::uint32_t rest, const Buf& data, Ip h = {}) {
+  return ip_frame(ipv4(h, icmp(type, code, rest, data)));
+}
+
+// The quote an ICMP error about a UDP datagram from us to the peer would carry.
+Buf quoted_udp_from_us() {
+  Ip q;
+  q.src = kHostIp;
+  q.dst = kPeerIp;
+  q.protocol = static_cast<std::uint8_t>(IpProtocol::udp);
+  return slice(ipv4(q, udp(kHostIp, kPeerIp, 5353, 9999, pattern(32))), 0, 28);
+}
+
+void icmp_cases(Cases& cs) {
+  // originate = 12:00:00.000 UT, receive/transmit zero, as a sender fills them
+  const Buf ts_data = cat(bytes({0x02, 0x93, 0x2e, 0x00}), filled(8, 0));
+  cs.emplace_back("icmp_timestamp_request", "ICMP timestamp request: timestamp reply (times masked in the comparison)")
+      .seed()
+      .send(icmp_frame(13, 0, 0x12340001, ts_data));
+  cs.emplace_back("icmp_timestamp_request_short", "ICMP timestamp request with only 4 bytes of data")
+      .seed()
+      .send(icmp_frame(13, 0, 0x12340001, slice(ts_data, 0, 4)));
+  cs.emplace_back("icmp_timestamp_request_no_data", "ICMP timestamp request with no data after the header")
+      .seed()
+      .send(icmp_frame(13, 0, 0x12340001, {}));
+  {
+    Ip h;
+    h.dst = kSubnetBroadcast;
+    cs.emplace_back("icmp_timestamp_to_broadcast", "ICMP timestamp request to the subnet broadcast")
+        .seed()
+        .send(ip_frame(ipv4(h, icmp(13, 0, 0x12340001, ts_data)), MacAddr::broadcast()));
+  }
+  cs.emplace_back("icmp_info_request", "ICMP information request (type 15, obsolete)").seed().send(icmp_frame(15, 0, 0x12340001, {}));
+  cs.emplace_back("icmp_address_mask_request", "ICMP address mask request (type 17)")
+      .seed()
+      .send(icmp_frame(17, 0, 0x12340001, filled(4, 0)));
+  cs.emplace_back("icmp_echo_reply_unsolicited", "an echo reply nobody asked for").seed().send(icmp_frame(0, 0, 0x12340001, pattern(56)));
+  cs.emplace_back("icmp_dest_unreachable_inbound", "port unreachable about a datagram we supposedly sent")
+      .seed()
+      .send(icmp_frame(3, 3, 0, quoted_udp_from_us()));
+  cs.emplace_back("icmp_time_exceeded_inbound", "time exceeded about a datagram we supposedly sent")
+      .seed()
+      .send(icmp_frame(11, 0, 0, quoted_udp_from_us()));
+  cs.emplace_back("icmp_source_quench_inbound", "source quench about a datagram we supposedly sent")
+      .seed()
+      .send(icmp_frame(4, 0, 0, quoted_udp_from_us()));
+  cs.emplace_back("icmp_redirect_inbound", "redirect from the peer (to 10.0.0.99) for a datagram we supposedly sent")
+      .seed()
+      .send(icmp_frame(5, 1, kOtherIp.value, quoted_udp_from_us()));
+  cs.emplace_back("icmp_router_solicitation", "router solicitation to us (we are not a router)").seed().send(icmp_frame(10, 0, 0, {}));
+  cs.emplace_back("icmp_unknown_type_42", "ICMP type 42 (extended echo request) with no data").seed().send(icmp_frame(42, 0, 0, {}));
+  cs.emplace_back("icmp_unknown_type_99", "ICMP type 99, unassigned").seed().send(icmp_frame(99, 0, 0, pattern(8)));
+  {
+    Ip h;
+    cs.emplace_back("icmp_truncated", "an ICMP message of 4 bytes").seed().send(ip_frame(ipv4(h, bytes({8, 0, 0xf7, 0xff}))));
+  }
+  {
+    // A port unreachable whose IP header carries a malformed option: an error about an error
+    // is never sent, so no parameter problem.
+    Ip h = with_options(bytes({0x9e, 12, 0, 0}));
+    cs.emplace_back("icmp_error_with_bad_option", "an ICMP error carrying a malformed IP option: no error about an error")
+        .seed()
+        .send(ip_frame(ipv4(h, icmp(3, 3, 0, quoted_udp_from_us()))));
+  }
+}
+
+// UDP, TCP, other protocols --------------------------------------------------------------------
+
+void transport_cases(Cases& cs) {
+  cs.emplace_back("udp_closed_port", "UDP to a closed port (traceroute's 33434): port unreachable").seed().send(ip_frame(udp_datagram()));
+  cs.emplace_back("udp_closed_port_zero_checksum", "UDP without checksum (0) to a closed port")
+      .seed()
+      .send(ip_frame(udp_datagram(pattern(32, 0x40), {}, 33434, false)));
+  {
+    Buf d = udp_datagram();
+    store_be16(d, 20 + 6, static_cast<std::uint16_t>(load_be16(d, 26) ^ 0x0f0f));
+    cs.emplace_back("udp_bad_checksum", "UDP with a wrong checksum to a closed port: dropped, no error").seed().send(ip_frame(d));
+  }
+  {
+    Buf d = udp_datagram();
+    store_be16(d, 20 + 4, 200);  // UDP length beyond the IP payload
+    cs.emplace_back("udp_length_beyond_datagram", "UDP whose length field exceeds the IP payload").seed().send(ip_frame(d));
+  }
+  cs.emplace_back("udp_port_0", "UDP to port 0").seed().send(ip_frame(udp_datagram(pattern(32, 0x40), {}, 0)));
+  cs.emplace_back("udp_large_quote", "UDP with 1200 bytes to a closed port: the error quotes up to 576 bytes")
+      .seed()
+      .send(ip_frame(udp_datagram(pattern(1200, 0x40))));
+  {
+    Ip h;
+    h.tos = 0xb8;
+    h.ttl = 3;
+    cs.emplace_back("udp_closed_port_tos", "UDP with TOS 0xb8 and TTL 3 to a closed port: the error's TOS")
+        .seed()
+        .send(ip_frame(udp_datagram(pattern(32, 0x40), h)));
+  }
+  {
+    Ip h;
+    h.dst = kSubnetBroadcast;
+    cs.emplace_back("udp_to_subnet_broadcast", "UDP to 10.0.0.255:33434: no error for a broadcast")
+        .seed()
+        .send(ip_frame(udp_datagram(pattern(32, 0x40), h), MacAddr::broadcast()));
+    h.dst = Ipv4Addr::limited_broadcast();
+    cs.emplace_back("udp_to_limited_broadcast", "UDP to 255.255.255.255:33434: no error")
+        .seed()
+        .send(ip_frame(udp_datagram(pattern(32, 0x40), h), MacAddr::broadcast()));
+    h.dst = kAllHosts;
+    h.ttl = 1;
+    cs.emplace_back("udp_to_multicast", "UDP to 224.0.0.1:33434: no error for a multicast")
+        .seed()
+        .send(ip_frame(udp_datagram(pattern(32, 0x40), h), kAllHostsMac));
+  }
+  cs.emplace_back("udp_unicast_ip_broadcast_mac", "UDP to our IP in an Ethernet broadcast frame: no error to a link broadcast")
+      .seed()
+      .send(ip_frame(udp_datagram(), MacAddr::broadcast()));
+  {
+    Ip h;
+    h.src = kOffLink;
+    cs.emplace_back("udp_from_off_subnet", "UDP to a closed port from 192.168.7.7: no route back, no error")
+        .seed()
+        .send(ip_frame(udp_datagram(pattern(32, 0x40), h)));
+  }
+  {
+    Case& c = cs.emplace_back("udp_rate_limit_burst", "10 UDP datagrams to closed ports 10 ms apart: the error burst is limited");
+    c.seed();
+    for (std::uint16_t i = 0; i < 10; ++i) c.send(ip_frame(udp_datagram(pattern(32, 0x40), {}, static_cast<std::uint16_t>(33434 + i))));
+  }
+  {
+    Case& c = cs.emplace_back("udp_rate_limit_refill", "8 UDP datagrams to closed ports, then one more 1.2 s later");
+    c.seed();
+    for (std::uint16_t i = 0; i < 8; ++i) c.send(ip_frame(udp_datagram(pattern(32, 0x40), {}, static_cast<std::uint16_t>(33434 + i))));
+    c.send(ip_frame(udp_datagram(pattern(32, 0x40), {}, 33500)), 1200);
+  }
+  cs.emplace_back("tcp_syn_closed_port", "TCP SYN to closed port 80: RST+ACK")
+      .seed()
+      .send(ip_frame(tcp_datagram(tcp_flag::syn, 0x11223344, 0)));
+  {
+    // Linux's SYN options: MSS 1460, SACK permitted, timestamps, NOP, window scale 7.
+    const Buf opts = bytes({2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0x10, 0, 0, 0, 0, 0, 1, 3, 3, 7});
+    cs.emplace_back("tcp_syn_with_options", "TCP SYN with Linux's options (MSS, SACK, TS, WS) to a closed port")
+        .seed()
+        .send(ip_frame(tcp_datagram(tcp_flag::syn, 0x11223344, 0, {}, {}, opts)));
+  }
+  cs.emplace_back("tcp_syn_with_data", "TCP SYN carrying 20 bytes of data: the RST acknowledges them")
+      .seed()
+      .send(ip_frame(tcp_datagram(tcp_flag::syn, 0x11223344, 0, pattern(20))));
+  cs.emplace_back("tcp_ack_closed_port", "TCP ACK to a closed port: RST with the ACK's number as sequence")
+      .seed()
+      .send(ip_frame(tcp_datagram(tcp_flag::ack, 0x11223344, 0x55667788)));
+  cs.emplace_back("tcp_psh_ack_data_closed_port", "TCP PSH+ACK with 10 bytes to a closed port")
+      .seed()
+      .send(ip_frame(tcp_datagram(tcp_flag::psh | tcp_flag::ack, 0x11223344, 0x55667788, pattern(10))));
+  cs.emplace_back("tcp_fin_closed_port", "TCP FIN (no ACK) to a closed port")
+      .seed()
+      .send(ip_frame(tcp_datagram(tcp_flag::fin, 0x11223344, 0)));
+  cs.emplace_back("tcp_null_flags", "TCP segment with no flags to a closed port").seed().send(ip_frame(tcp_datagram(0, 0x11223344, 0)));
+  cs.emplace_back("tcp_rst_closed_port", "TCP RST to a closed port: nothing (never reset a reset)")
+      .seed()
+      .send(ip_frame(tcp_datagram(tcp_flag::rst, 0x11223344, 0)));
+  {
+    Buf d = tcp_datagram(tcp_flag::syn, 0x11223344, 0);
+    store_be16(d, 20 + 16, static_cast<std::uint16_t>(load_be16(d, 36) ^ 0x0101));
+    cs.emplace_back("tcp_syn_bad_checksum", "TCP SYN with a wrong checksum: dropped").seed().send(ip_frame(d));
+  }
+  {
+    Ip h;
+    h.dst = kSubnetBroadcast;
+    cs.emplace_back("tcp_syn_to_broadcast", "TCP SYN to 10.0.0.255: no RST for a broadcast")
+        .seed()
+        .send(ip_frame(tcp_datagram(tcp_flag::syn, 0x11223344, 0, {}, h), MacAddr::broadcast()));
+  }
+  cs.emplace_back("tcp_syn_unicast_ip_broadcast_mac", "TCP SYN to our IP in an Ethernet broadcast frame")
+      .seed()
+      .send(ip_frame(tcp_datagram(tcp_flag::syn, 0x11223344, 0), MacAddr::broadcast()));
+  {
+    Ip h;
+    h.src = kOffLink;
+    cs.emplace_back("tcp_syn_from_off_subnet", "TCP SYN from 192.168.7.7: no route back")
+        .seed()
+        .send(ip_frame(tcp_datagram(tcp_flag::syn, 0x11223344, 0, {}, h)));
+  }
+  {
+    Ip h;
+    h.protocol = 253;
+    cs.emplace_back("proto_253", "IP protocol 253 (experimental): protocol unreachable")
+        .seed()
+        .send(ip_frame(ipv4(h, pattern(40))));
+    h.dst = kSubnetBroadcast;
+    cs.emplace_back("proto_253_to_broadcast", "IP protocol 253 to the subnet broadcast: no error")
+        .seed()
+        .send(ip_frame(ipv4(h, pattern(40)), MacAddr::broadcast()));
+  }
+  {
+    Ip h;
+    h.protocol = 253;
+    h.flags_frag = 0;
+    h.ident = 0x7777;
+    const Buf payload = pattern(1000);
+    cs.emplace_back("proto_253_fragmented", "IP protocol 253 in two fragments: the error comes after reassembly")
+        .seed()
+        .send(fragment(h, payload, 0, 512))
+        .send(fragment(h, payload, 512, 488));
+  }
+  {
+    // IGMPv2 general query to 224.0.0.1 with router alert; we are only in the all-hosts group,
+    // for which no report is ever sent (RFC 2236 §6).
+    Ip h = with_options(bytes({0x94, 4, 0, 0}));
+    h.protocol = 2;
+    h.dst = kAllHosts;
+    h.ttl = 1;
+    h.tos = 0xc0;
+    Buf query = bytes({0x11, 100, 0, 0, 0, 0, 0, 0});
+    store_be16(query, 2, internet_checksum(query));
+    cs.emplace_back("igmp_general_query", "IGMPv2 general query to 224.0.0.1")
+        .seed()
+        .send(ip_frame(ipv4(h, query), kAllHostsMac));
+  }
+}
+
+// Link layer -----------------------------------------------------------------------------------
+
+void link_cases(Cases& cs) {
+  {
+    // ICMPv6 echo request fe80::1 -> fe80::2 (checksum left 0: the frame must be ignored anyway).
+    Buf ip6 = bytes({0x60, 0, 0, 0, 0, 16, 58, 64});
+    ip6 = cat(ip6, cat(bytes({0xfe, 0x80, 0, 0, 0, 0, 0, 0}), bytes({0, 0, 0, 0, 0, 0, 0, 1})));
+    ip6 = cat(ip6, cat(bytes({0xfe, 0x80, 0, 0, 0, 0, 0, 0}), bytes({0, 0, 0, 0, 0, 0, 0, 2})));
+    ip6 = cat(ip6, cat(bytes({128, 0, 0, 0, 0x12, 0x34, 0, 1}), pattern(8)));
+    cs.emplace_back("ipv6_echo_request", "an IPv6 ICMPv6 echo request to our MAC: ignored").seed().send(eth(kHostMac, kPeerMac, 0x86dd, ip6));
+  }
+  const Buf echo = ipv4({}, echo_request(1, pattern(56)));
+  cs.emplace_back("vlan_tagged_echo", "ping inside an 802.1Q tag (VID 5)")
+      .seed()
+      .send(eth(kHostMac, kPeerMac, 0x8100, cat(bytes({0x00, 0x05, 0x08, 0x00}), echo)));
+  cs.emplace_back("vlan_priority_tagged_echo", "ping inside an 802.1Q priority tag (VID 0, PCP 5)")
+      .seed()
+      .send(eth(kHostMac, kPeerMac, 0x8100, cat(bytes({0xa0, 0x00, 0x08, 0x00}), echo)));
+  cs.emplace_back("qinq_tagged_echo", "ping inside 802.1ad + 802.1Q tags")
+      .seed()
+      .send(eth(kHostMac, kPeerMac, 0x88a8, cat(bytes({0x00, 0x07, 0x81, 0x00, 0x00, 0x05, 0x08, 0x00}), echo)));
+  cs.emplace_back("vlan_tagged_arp_request", "ARP request for our address inside an 802.1Q tag (VID 5)")
+      .send(eth(MacAddr::broadcast(), kPeerMac, 0x8100, cat(bytes({0x00, 0x05, 0x08, 0x06}), arp({}))));
+  {
+    // 802.3 length + LLC (STP BPDU: DSAP/SSAP 0x42, UI) to the bridge group address.
+    const Buf llc = cat(bytes({0x42, 0x42, 0x03}), filled(35, 0));
+    cs.emplace_back("llc_stp_bpdu", "an 802.3/LLC spanning-tree BPDU").seed().send(
+        eth(MacAddr{{0x01, 0x80, 0xc2, 0x00, 0x00, 0x00}}, kPeerMac, static_cast<std::uint16_t>(llc.size()), llc));
+    const Buf snap = cat(bytes({0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00, 0x08, 0x00}), echo);
+    cs.emplace_back("llc_snap_ipv4_echo", "a ping inside 802.3/LLC/SNAP (RFC 1042) encapsulation")
+        .seed()
+        .send(eth(kHostMac, kPeerMac, static_cast<std::uint16_t>(snap.size()), snap));
+  }
+  cs.emplace_back("unknown_ethertype", "a frame to our MAC with EtherType 0x88b6").seed().send(eth(kHostMac, kPeerMac, 0x88b6, pattern(46)));
+  cs.emplace_back("runt_header_only", "a 14-byte frame: Ethernet header with type IPv4 and nothing after").seed().send(
+      eth(kHostMac, kPeerMac, 0x0800, {}));
+  cs.emplace_back("runt_ip_truncated", "an IPv4 frame cut after 12 bytes of header").seed().send(
+      eth(kHostMac, kPeerMac, 0x0800, slice(echo, 0, 12)));
+  cs.emplace_back("eth_src_own_mac", "a ping whose Ethernet source is our own MAC")
+      .seed()
+      .send(ip_frame(echo, kHostMac, kHostMac));
+  cs.emplace_back("eth_src_broadcast_mac", "a ping whose Ethernet source is ff:ff:ff:ff:ff:ff")
+      .seed()
+      .send(ip_frame(echo, kHostMac, MacAddr::broadcast()));
+  cs.emplace_back("eth_src_multicast_mac", "a ping whose Ethernet source is a multicast MAC")
+      .seed()
+      .send(ip_frame(echo, kHostMac, kAllHostsMac));
+  cs.emplace_back("arp_ethertype_with_ip_payload", "an IPv4 ping carried with the ARP EtherType")
+      .seed()
+      .send(eth(kHostMac, kPeerMac, 0x0806, echo));
+}
+
+Cases all_cases() {
+  Cases cs;
+  arp_cases(cs);
+  echo_cases(cs);
+  option_cases(cs);
+  neighbour_cases(cs);
+  fragment_cases(cs);
+  icmp_cases(cs);
+  transport_cases(cs);
+  link_cases(cs);
+  return cs;
+}
+
+std::string manifest_line(const Case& c) {
+  return c.name() + "\t" + std::to_string(c.duration_ms()) + "\t" + (c.is_long() ? "long" : "short") + "\t" +
+         c.description() + "\n";
+}
+
+int write_all(const std::filesystem::path& dir, const Cases& cs) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    std::fprintf(stderr, "make_cases: cannot create %s: %s\n", dir.c_str(), ec.message().c_str());
+    return 1;
+  }
+  std::ofstream manifest(dir / "cases.tsv");
+  manifest << "# name\tduration_ms\tshort|long\tdescription (written by make_cases)\n";
+  for (const Case& c : cs) {
+    const auto path = (dir / (c.name() + ".in.pcap")).string();
+    auto writer = PcapWriter::create(path, CaptureLinkType::ethernet);
+    if (!writer) {
+      std::fprintf(stderr, "make_cases: %s\n", writer.error().c_str());
+      return 1;
+    }
+    for (const TimedFrame& f : c.frames_with_marker()) writer->write(f.frame, instant_from_ns(kBaseTimeNs + f.at_ms * 1'000'000));
+    if (auto r = writer->close(); !r) {
+      std::fprintf(stderr, "make_cases: %s\n", r.error().c_str());
+      return 1;
+    }
+    manifest << manifest_line(c);
+  }
+  manifest.close();
+  if (!manifest) {
+    std::fprintf(stderr, "make_cases: cannot write %s\n", (dir / "cases.tsv").c_str());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace tapstack::differential
+
+int main(int argc, char** argv) {
+  using namespace tapstack::differential;
+  const std::string arg = argc == 2 ? argv[1] : "";
+  if (arg.empty() || arg == "-h" || arg == "--help") {
+    std::fprintf(stderr, "usage: make_cases OUTDIR | --list\n");
+    return arg.empty() ? 2 : 0;
+  }
+  const Cases cs = all_cases();
+  std::set<std::string> names;
+  for (const Case& c : cs) {
+    if (!names.insert(c.name()).second) {
+      std::fprintf(stderr, "make_cases: duplicate case name %s\n", c.name().c_str());
+      return 1;
+    }
+  }
+  if (arg == "--list") {
+    for (const Case& c : cs) std::fputs(manifest_line(c).c_str(), stdout);
+    return 0;
+  }
+  return write_all(arg, cs);
+}
