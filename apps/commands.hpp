@@ -4,6 +4,10 @@
 
 namespace tapstack {
 
+void add_run_command(CLI::App& app);
+void add_dump_command(CLI::App& app);
+void add_tap_command(CLI::App& app);
 void add_replay_command(CLI::App& app);
+void add_demo_command(CLI::App& app);
 
 }  // namespace tapstack

@@ -11,7 +11,11 @@ int main(int argc, char** argv) {
   CLI::App app{"tapstack: a userspace Ethernet/ARP/IPv4/ICMP stack behind a Linux TAP device"};
   app.require_subcommand(1, 1);
   app.set_version_flag("--version", "tapstack 0.1.0");
+  tapstack::add_run_command(app);
+  tapstack::add_dump_command(app);
+  tapstack::add_tap_command(app);
   tapstack::add_replay_command(app);
+  tapstack::add_demo_command(app);
 
   try {
     app.parse(argc, argv);

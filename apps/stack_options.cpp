@@ -30,16 +30,22 @@ void StackOptions::add_to(CLI::App& cmd, bool ip_required) {
   cmd.add_flag("--arp-defend", arp_defend, "Defend our address against conflicting ARP (RFC 5227 §2.4) instead of only logging");
 }
 
-StackConfig StackOptions::to_config() const {
-  StackConfig config;
-  config.mode = parse_link_mode(mode);
-  const auto iface = Ipv4Interface::parse(ip);
-  if (!iface) throw CommandError("--ip '" + ip + "' is not an IPv4 address like 10.0.0.2/24");
+Ipv4Interface parse_host_interface(const std::string& option, const std::string& text, const std::string& example) {
+  const auto iface = Ipv4Interface::parse(text);
+  if (!iface) throw CommandError(option + " '" + text + "' is not an IPv4 address like " + example);
   const Ipv4Addr a = iface->addr;
   if (a.is_unspecified() || a.is_multicast() || a.is_loopback() || a.is_reserved() || iface->is_broadcast(a) ||
       iface->prefix_len == 0)
-    throw CommandError("--ip '" + ip + "' cannot be a host address (it is unspecified, multicast, loopback, reserved or a broadcast)");
-  config.ip = *iface;
+    throw CommandError(option + " '" + text +
+                       "' cannot be a host address (it is unspecified, multicast, loopback, reserved or a broadcast)");
+  return *iface;
+}
+
+StackConfig StackOptions::to_config() const {
+  StackConfig config;
+  config.mode = parse_link_mode(mode);
+  config.ip = parse_host_interface("--ip", ip, "10.0.0.2/24");
+  const Ipv4Addr a = config.ip.addr;
   if (mac.empty()) {
     config.mac = default_mac_for(a);
   } else {

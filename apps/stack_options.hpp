@@ -27,5 +27,8 @@ struct StackOptions {
 };
 
 LinkMode parse_link_mode(const std::string& mode);
+// "A.B.C.D[/N]" that a host can own (not unspecified, multicast, loopback, reserved or a
+// broadcast of its subnet); throws CommandError naming the option and showing example.
+Ipv4Interface parse_host_interface(const std::string& option, const std::string& text, const std::string& example);
 
 }  // namespace tapstack

@@ -1,0 +1,54 @@
+#include "apps/report.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cinttypes>
+#include <string>
+
+namespace tapstack {
+namespace {
+
+// "1.2s ago", or "-" for a time never set (Instant{} is what a fresh entry holds).
+std::string ago(Instant then, Instant now) {
+  if (then == Instant{}) return "-";
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::max(now - then, Duration{0})).count();
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%lld.%llds ago", static_cast<long long>(ms / 1000),
+                static_cast<long long>(ms % 1000 / 100));
+  return buf;
+}
+
+}  // namespace
+
+void print_counters(std::FILE* out, const Counters& counters) {
+  std::size_t shown = 0;
+  counters.for_each([&](const CounterInfo& info, std::uint64_t value) {
+    if (value == 0) return;
+    if (shown++ == 0) std::fprintf(out, "counters:\n");
+    std::fprintf(out, "  %-28.*s %10" PRIu64 "  %.*s\n", static_cast<int>(info.name.size()), info.name.data(), value,
+                 static_cast<int>(info.description.size()), info.description.data());
+  });
+  if (shown == 0) {
+    std::fprintf(out, "counters: all zero\n");
+    return;
+  }
+  std::fprintf(out, "  %-28s %10" PRIu64 "  %s\n", "(drops in total)", counters.total_drops(),
+               "frames received and discarded, by the reasons above");
+}
+
+void print_neighbours(std::FILE* out, std::span<const Neighbour> entries, Instant now) {
+  if (entries.empty()) {
+    std::fprintf(out, "ARP cache: empty\n");
+    return;
+  }
+  std::fprintf(out, "ARP cache: %zu %s\n", entries.size(), entries.size() == 1 ? "entry" : "entries");
+  std::fprintf(out, "  %-15s  %-17s  %-10s  %-12s  %s\n", "address", "MAC", "state", "confirmed", "updated");
+  for (const Neighbour& n : entries) {
+    const std::string mac = n.state == NeighbourState::incomplete ? "(incomplete)" : n.mac.to_string();
+    const auto state = to_string(n.state);
+    std::fprintf(out, "  %-15s  %-17s  %-10.*s  %-12s  %s\n", n.ip.to_string().c_str(), mac.c_str(),
+                 static_cast<int>(state.size()), state.data(), ago(n.confirmed, now).c_str(), ago(n.updated, now).c_str());
+  }
+}
+
+}  // namespace tapstack

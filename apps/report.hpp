@@ -1,0 +1,20 @@
+#pragma once
+// What the stack counted and which neighbours it knows, for a person: printed by `run` on exit
+// and on SIGUSR1, by `replay` and by `demo`.
+#include "stack/counters.hpp"
+#include "stack/neighbour_cache.hpp"
+#include "stack/time.hpp"
+
+#include <cstdio>
+#include <span>
+
+namespace tapstack {
+
+// Every non-zero counter with its name and description, then the total of drops.
+void print_counters(std::FILE* out, const Counters& counters);
+
+// The ARP cache as a table: address, MAC, state, and how long ago each entry was confirmed
+// (now is on the same clock the stack was given).
+void print_neighbours(std::FILE* out, std::span<const Neighbour> entries, Instant now);
+
+}  // namespace tapstack

@@ -1,0 +1,14 @@
+#pragma once
+// User and group names to ids, for giving a persistent interface an owner (TUNSETOWNER/GROUP).
+#include <sys/types.h>
+
+#include <string_view>
+
+namespace tapstack {
+
+// A name from the user database (NSS: /etc/passwd, LDAP, ...) or a plain number. Throws
+// SetupError (find_account) when there is no such user or group.
+uid_t lookup_user(std::string_view name_or_id);
+gid_t lookup_group(std::string_view name_or_id);
+
+}  // namespace tapstack

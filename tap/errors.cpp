@@ -1,0 +1,206 @@
+#include "tap/errors.hpp"
+
+#include <cerrno>
+#include <cstring>
+
+namespace tapstack {
+namespace {
+
+std::string replace_name(std::string_view text, std::string_view ifname) {
+  std::string out(text);
+  if (ifname.empty()) return out;
+  for (std::size_t at = out.find("NAME"); at != std::string::npos; at = out.find("NAME", at + ifname.size()))
+    out.replace(at, 4, ifname);
+  return out;
+}
+
+std::string errno_text(int err) {
+  if (err == 0) return "failed";
+  // strerror's words, lower-cased first letter so they read as part of the sentence.
+  std::string s = std::strerror(err);
+  if (!s.empty() && s[0] >= 'A' && s[0] <= 'Z' && (s.size() < 2 || !(s[1] >= 'A' && s[1] <= 'Z')))
+    s[0] = static_cast<char>(s[0] - 'A' + 'a');
+  return s;
+}
+
+// Advice for errors that mean the same at every step.
+Explanation common(int err) {
+  switch (err) {
+    case EMFILE:
+    case ENFILE:
+      return {"too many open files", "close other programs or raise the limit (`ulimit -n`)"};
+    case ENOMEM:
+    case ENOBUFS:
+      return {"the kernel is out of memory", "free some memory and try again"};
+    default:
+      return {errno_text(err), {}};
+  }
+}
+
+// Creating or deleting interfaces needs the capability outright: owning a TAP only lets you
+// attach to it.
+constexpr std::string_view kRootAdvice =
+    "needs CAP_NET_ADMIN: run it as root (`sudo tapstack ...`)";
+
+}  // namespace
+
+Explanation explain_setup_errno(SetupStep step, int err, std::string_view ifname) {
+  auto ex = [&](std::string_view words, std::string_view advice) {
+    return Explanation{replace_name(words, ifname), replace_name(advice, ifname)};
+  };
+  switch (step) {
+    case SetupStep::open_tun_device:
+      switch (err) {
+        case ENOENT:
+          return ex("/dev/net/tun does not exist",
+                    "load the TUN/TAP driver with `sudo modprobe tun` (in a container, pass the device in, "
+                    "e.g. `docker run --device /dev/net/tun`)");
+        case ENODEV:
+        case ENXIO:
+          return ex("the TUN/TAP driver is not loaded", "load it with `sudo modprobe tun`");
+        case EACCES:
+          // Both are needed: access to the device node, and the capability (or an owned TAP).
+          return ex("permission denied on /dev/net/tun",
+                    std::string(kCapNetAdminAdvice) +
+                        "; a normal user also needs /dev/net/tun read-write (Debian ships it 0666: "
+                        "`sudo chmod 0666 /dev/net/tun`)");
+        case EPERM:
+          return ex("not allowed to open /dev/net/tun",
+                    "a container or security policy forbids the device: run as root on the host, or allow "
+                    "/dev/net/tun in the container's device list");
+        default:
+          break;
+      }
+      break;
+    case SetupStep::check_name:
+      // The reason (the failure's detail) already says what to change.
+      return ex("invalid interface name", {});
+    case SetupStep::attach_interface:
+      switch (err) {
+        case EPERM:
+        case EACCES:
+          return ex("operation not permitted", kCapNetAdminAdvice);
+        case EBUSY:
+          return ex("the interface is in use by another process",
+                    "stop the process that holds NAME, or choose another name with --tap");
+        case EINVAL:
+          return ex("NAME exists but is not a TUN/TAP interface of the requested kind",
+                    "check it with `ip -d link show NAME`: use --mode tun for a TUN device, --mode tap for a "
+                    "TAP device, or choose another name with --tap");
+        default:
+          break;
+      }
+      break;
+    case SetupStep::create_interface:
+      switch (err) {
+        case EPERM:
+        case EACCES:
+          return ex("operation not permitted", kRootAdvice);
+        case EBUSY:
+        case EEXIST:
+          return ex("an interface called NAME already exists",
+                    "attach to it with `tapstack run --tap NAME`, remove it with `tapstack tap del NAME`, or "
+                    "choose another name");
+        case EINVAL:
+          return ex("the kernel rejected the name", "use 1 to 15 characters without '/', ':' or spaces, e.g. tap0");
+        default:
+          break;
+      }
+      break;
+    case SetupStep::delete_interface:
+      switch (err) {
+        case ENODEV:
+        case ENXIO:
+          return ex("no interface called NAME", "list the interfaces with `ip link`");
+        case EPERM:
+        case EACCES:
+          return ex("operation not permitted", kRootAdvice);
+        case EBUSY:
+          return ex("the interface is in use by another process", "stop the process that holds NAME first");
+        case EINVAL:
+          return ex("NAME is not a TUN/TAP interface", "remove other kinds of interface with `sudo ip link del NAME`");
+        default:
+          break;
+      }
+      break;
+    case SetupStep::set_ownership:
+      switch (err) {
+        case EPERM:
+        case EACCES:
+          return ex("operation not permitted", kRootAdvice);
+        case EINVAL:
+          return ex("the kernel rejected the owner or group", "give an existing user and group");
+        default:
+          break;
+      }
+      break;
+    case SetupStep::find_interface:
+      switch (err) {
+        case ENODEV:
+        case ENXIO:
+          return ex("no interface called NAME", "list the interfaces with `ip link`");
+        default:
+          break;
+      }
+      break;
+    case SetupStep::find_account:
+      switch (err) {
+        case ENOENT:
+          return ex("no such user or group on this system",
+                    "give a name listed by `getent passwd` / `getent group`, or a numeric id");
+        default:
+          break;
+      }
+      break;
+    case SetupStep::open_netlink:
+      switch (err) {
+        case EPROTONOSUPPORT:
+        case EAFNOSUPPORT:
+          return ex("this kernel has no rtnetlink", "configure the interface with `ip` instead and leave out --host-ip");
+        default:
+          break;
+      }
+      break;
+    case SetupStep::configure_host:
+      switch (err) {
+        case EPERM:
+        case EACCES:
+          return ex("operation not permitted",
+                    "configuring the host side needs CAP_NET_ADMIN: run as root, or `sudo setcap cap_net_admin=eip "
+                    "build/apps/tapstack`, or configure NAME once yourself (`sudo ip addr add ADDR/PREFIX dev NAME "
+                    "&& sudo ip link set NAME up`) and leave out --host-ip and --mtu");
+        case EEXIST:
+          return ex("address already assigned", "remove it with `sudo ip addr del ADDR/PREFIX dev NAME` or leave out --host-ip");
+        case ENODEV:
+          return ex("no interface called NAME (did it just go away?)", "list the interfaces with `ip link`");
+        case EINVAL:
+        case ERANGE:
+          return ex("the kernel rejected the value", "check --host-ip and --mtu (the kernel takes 68 to 65521 on a TAP, to 65535 on a TUN)");
+        case EADDRNOTAVAIL:
+          return ex("address not available", "check --host-ip");
+        case EOPNOTSUPP:
+          return ex("not supported by this interface", {});
+        case EAGAIN:
+        case ETIMEDOUT:
+          return ex("no answer from the kernel", "try again; if it persists, configure the interface with `ip`");
+        default:
+          break;
+      }
+      break;
+    case SetupStep::event_loop:
+      break;
+  }
+  return common(err);
+}
+
+std::string setup_failure_line(const SetupFailure& f) {
+  std::string line = f.action;
+  if (f.step == SetupStep::check_name) return line + ": " + f.detail;  // our reason, not an errno
+  const auto ex = explain_setup_errno(f.step, f.error, f.ifname);
+  line += ": " + ex.words;
+  if (!f.detail.empty()) line += " (kernel: " + f.detail + ")";
+  if (!ex.advice.empty()) line += "; " + ex.advice;
+  return line;
+}
+
+}  // namespace tapstack

@@ -1,0 +1,63 @@
+#pragma once
+// Set-up errors: the kernel's errno, put into words for the step that failed, with one line of
+// advice a person can act on. Only set-up throws; the frame path returns a status instead.
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace tapstack {
+
+// What was being done when the kernel said no. The same errno means different things at
+// different steps (EBUSY on attach: someone else holds it; on create: the name is taken).
+enum class SetupStep {
+  open_tun_device,   // open("/dev/net/tun")
+  check_name,        // our own validation of an interface name, before any syscall
+  attach_interface,  // TUNSETIFF, creating a transient interface or attaching to a persistent one
+  create_interface,  // TUNSETIFF with IFF_TUN_EXCL, for `tap add`
+  delete_interface,  // attach, then TUNSETPERSIST 0, for `tap del`
+  set_ownership,     // TUNSETOWNER, TUNSETGROUP, TUNSETPERSIST
+  find_interface,    // name → ifindex
+  find_account,      // user or group name → id
+  open_netlink,      // the rtnetlink socket
+  configure_host,    // RTM_NEWADDR, RTM_NEWLINK
+  event_loop,        // epoll, timerfd, signalfd
+};
+
+struct SetupFailure {
+  SetupStep step = SetupStep::attach_interface;
+  int error = 0;           // errno; 0 when the failure is ours (a bad name)
+  std::string action;      // what we tried, e.g. "attach to TAP interface tap0"
+  std::string ifname;      // put into the advice; may be empty
+  std::string detail;      // the kernel's extended-ack text, or our reason for check_name
+};
+
+struct Explanation {
+  std::string words;   // the errno in words for this step
+  std::string advice;  // what to do about it; empty when there is nothing better than the words
+};
+
+// Pure: the words and advice for errno err at step (ifname replaces NAME in commands shown).
+Explanation explain_setup_errno(SetupStep step, int err, std::string_view ifname = {});
+
+// The one line shown to a person: "<action>: <words>[ (kernel: <detail>)][; <advice>]".
+std::string setup_failure_line(const SetupFailure& failure);
+
+class SetupError : public std::runtime_error {
+ public:
+  explicit SetupError(SetupFailure failure)
+      : std::runtime_error(setup_failure_line(failure)), failure_(std::move(failure)) {}
+  const SetupFailure& failure() const noexcept { return failure_; }
+  int error() const noexcept { return failure_.error; }
+  SetupStep step() const noexcept { return failure_.step; }
+
+ private:
+  SetupFailure failure_;
+};
+
+// The advice shared by every permission failure on the TUN/TAP path, also used by callers that
+// detect a missing capability themselves.
+inline constexpr std::string_view kCapNetAdminAdvice =
+    "needs CAP_NET_ADMIN: run as root, or `sudo setcap cap_net_admin=eip build/apps/tapstack`, or use a "
+    "persistent TAP owned by you (`sudo tapstack tap add NAME --user $USER`)";
+
+}  // namespace tapstack

@@ -1,0 +1,168 @@
+#include "stack/describe.hpp"
+
+#include "test_frames.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <vector>
+
+using namespace tapstack;
+using namespace tapstack::test;
+
+namespace {
+
+Frame udp(std::uint16_t sport, std::uint16_t dport, std::size_t data_len) {
+  Frame s(8 + data_len);
+  store_be16(s, 0, sport);
+  store_be16(s, 2, dport);
+  store_be16(s, 4, static_cast<std::uint16_t>(s.size()));
+  return s;
+}
+
+Frame tcp_syn(std::uint16_t sport, std::uint16_t dport, std::uint32_t seq) {
+  Frame s(20);
+  store_be16(s, 0, sport);
+  store_be16(s, 2, dport);
+  store_be32(s, 4, seq);
+  store_u8(s, 12, 5 << 4);
+  store_u8(s, 13, 0x02);
+  store_be16(s, 14, 64240);
+  return s;
+}
+
+std::string tun(const Frame& f) { return describe_frame(f, LinkMode::tun); }
+std::string tap(const Frame& f) { return describe_frame(f, LinkMode::tap); }
+
+}  // namespace
+
+TEST_CASE("describe: an ARP request reads as tcpdump's who-has") {
+  CHECK(tap(arp_request_for_us()) == "02:00:0a:00:00:01 > ff:ff:ff:ff:ff:ff ARP who-has 10.0.0.2 tell 10.0.0.1");
+}
+
+TEST_CASE("describe: an ARP reply says who is at which MAC") {
+  const Frame f = ethernet(kPeerMac, kOurMac, 0x0806, arp(ArpOp::reply, kOurMac, kOurIp, kPeerMac, kPeerIp));
+  CHECK(tap(f) == "02:00:0a:00:00:02 > 02:00:0a:00:00:01 ARP reply 10.0.0.2 is-at 02:00:0a:00:00:02");
+}
+
+TEST_CASE("describe: RFC 5227 probes and announcements are named") {
+  const auto probe = ethernet(MacAddr::broadcast(), kOurMac, 0x0806,
+                              arp(ArpOp::request, kOurMac, Ipv4Addr::any(), MacAddr::zero(), kOurIp));
+  CHECK(tap(probe).ends_with("ARP who-has 10.0.0.2 tell 0.0.0.0 (probe)"));
+  const auto announce =
+      ethernet(MacAddr::broadcast(), kOurMac, 0x0806, arp(ArpOp::request, kOurMac, kOurIp, MacAddr::zero(), kOurIp));
+  CHECK(tap(announce).ends_with("ARP who-has 10.0.0.2 tell 10.0.0.2 (announcement)"));
+}
+
+TEST_CASE("describe: ARP that is not Ethernet/IPv4 or has an unknown op is said so") {
+  Frame p = arp(ArpOp::request, kPeerMac, kPeerIp, MacAddr::zero(), kOurIp);
+  Frame bad_hw = p;
+  store_be16(bad_hw, 0, 7);
+  CHECK(tap(ethernet(MacAddr::broadcast(), kPeerMac, 0x0806, bad_hw)).ends_with("ARP hardware type 7 length 6 (not Ethernet)"));
+  Frame bad_proto = p;
+  store_be16(bad_proto, 2, 0x86dd);
+  CHECK(tap(ethernet(MacAddr::broadcast(), kPeerMac, 0x0806, bad_proto)).ends_with("ARP protocol type 0x86dd length 4 (not IPv4)"));
+  Frame bad_op = p;
+  store_be16(bad_op, 6, 9);
+  CHECK(tap(ethernet(MacAddr::broadcast(), kPeerMac, 0x0806, bad_op)).ends_with("ARP op 9 10.0.0.1 > 10.0.0.2"));
+}
+
+TEST_CASE("describe: an echo request over TUN is one line with id, seq and ICMP length") {
+  CHECK(tun(ipv4(kPeerIp, kOurIp, 1, icmp_echo(0x1c, 3, 56))) == "10.0.0.1 > 10.0.0.2 ICMP echo request id 0x1c seq 3 len 64");
+  CHECK(tun(ipv4(kOurIp, kPeerIp, 1, icmp_echo(0x1c, 3, 56, 0))) == "10.0.0.2 > 10.0.0.1 ICMP echo reply id 0x1c seq 3 len 64");
+}
+
+TEST_CASE("describe: over TAP an IPv4 frame carries the MACs, then the datagram") {
+  CHECK(tap(echo_request_frame(3)) ==
+        "02:00:0a:00:00:01 > 02:00:0a:00:00:02 IPv4 10.0.0.1 > 10.0.0.2 ICMP echo request id 0x1c seq 3 len 64");
+}
+
+TEST_CASE("describe: Ethernet padding after the datagram is not counted") {
+  Frame f = echo_request_frame(1, 0);  // 14 + 20 + 8 = 42 bytes
+  f.resize(kEthernetMinFrameLen);
+  CHECK(tap(f).ends_with("ICMP echo request id 0x1c seq 1 len 8"));
+}
+
+TEST_CASE("describe: UDP and TCP show ports") {
+  CHECK(tun(ipv4(kPeerIp, kOurIp, 17, udp(40000, 53, 32))) == "10.0.0.1 > 10.0.0.2 UDP 40000 > 53 len 32");
+  CHECK(tun(ipv4(kPeerIp, kOurIp, 6, tcp_syn(40000, 80, 1234))) ==
+        "10.0.0.1 > 10.0.0.2 TCP 40000 > 80 [S] seq 1234 win 64240 len 0");
+}
+
+TEST_CASE("describe: fragments show id and offset; only the first decodes the transport") {
+  const Frame first = ipv4(kPeerIp, kOurIp, 1, icmp_echo(0x1c, 1, 72), 0, 0x04d2, kIpv4FlagMoreFragments);
+  CHECK(tun(first) == "10.0.0.1 > 10.0.0.2 ICMP echo request id 0x1c seq 1 len 80 (fragment id 0x04d2 offset 0 len 80, more)");
+  const Frame later = ipv4(kPeerIp, kOurIp, 1, Frame(528), 0, 0x04d2, 1480 / 8);
+  CHECK(tun(later) == "10.0.0.1 > 10.0.0.2 ICMP fragment id 0x04d2 offset 1480 len 528");
+}
+
+TEST_CASE("describe: ICMP errors name the code and the datagram they quote") {
+  const Frame quoted = ipv4(kOurIp, kPeerIp, 17, udp(33434, 40000, 0));
+  Frame msg(8 + quoted.size());
+  store_u8(msg, 0, 3);
+  store_u8(msg, 1, 3);
+  std::copy(quoted.begin(), quoted.end(), msg.begin() + 8);
+  store_be16(msg, 2, internet_checksum(msg));
+  CHECK(tun(ipv4(kPeerIp, kOurIp, 1, msg)) ==
+        "10.0.0.1 > 10.0.0.2 ICMP unreachable port (about 10.0.0.2 > 10.0.0.1 UDP 33434 > 40000)");
+}
+
+TEST_CASE("describe: bad checksums are flagged, the rest still described") {
+  Frame f = ipv4(kPeerIp, kOurIp, 1, icmp_echo(1, 1, 8));
+  f[10] ^= std::byte{0xff};
+  CHECK(tun(f).ends_with("ICMP echo request id 0x1 seq 1 len 16 [bad IP checksum]"));
+  Frame g = ipv4(kPeerIp, kOurIp, 1, icmp_echo(1, 1, 8));
+  g.back() ^= std::byte{0x01};
+  CHECK(tun(g).ends_with("len 16 [bad ICMP checksum]"));
+}
+
+TEST_CASE("describe: malformed frames are described as such") {
+  CHECK(tap({}) == "empty frame");
+  CHECK(tap(bytes({1, 2, 3})) == "runt frame, 3 bytes (an Ethernet header is 14)");
+  CHECK(tun(bytes({0x45, 0, 0})) == "IPv4 truncated, 3 bytes (the header is 20)");
+  CHECK(tun(bytes({0x20, 0, 0})) == "not IP (version 2), 3 bytes");
+  Frame short_ihl = ipv4(kPeerIp, kOurIp, 1, icmp_echo(1, 1, 0));
+  short_ihl[0] = std::byte{0x44};
+  CHECK(tun(short_ihl) == "IPv4 bad header length 16");
+  Frame long_total = ipv4(kPeerIp, kOurIp, 17, udp(1, 2, 4));
+  store_be16(long_total, ipv4_field::total_len, 100);
+  CHECK(tun(long_total).find("[truncated: total length 100, 32 bytes]") != std::string::npos);
+  const Frame cut_arp = ethernet(MacAddr::broadcast(), kPeerMac, 0x0806, bytes({0, 1, 8, 0}));
+  CHECK(tap(cut_arp).ends_with("ARP truncated, 4 of 28 bytes"));
+}
+
+TEST_CASE("describe: other EtherTypes, VLAN tags and 802.3 lengths are named") {
+  CHECK(tap(ethernet(MacAddr::broadcast(), kPeerMac, 0x86dd, Frame(40))).ends_with("IPv6, 40 bytes"));
+  CHECK(tap(ethernet(MacAddr::broadcast(), kPeerMac, 0x8100, bytes({0x00, 0x05, 0x08, 0x00}))).ends_with(
+      "802.1Q vlan 5 ethertype 0x0800, 0 bytes"));
+  CHECK(tap(ethernet(MacAddr::broadcast(), kPeerMac, 46, Frame(46))).ends_with("802.3 length 46 (LLC), 46 bytes"));
+  CHECK(tap(ethernet(MacAddr::broadcast(), kPeerMac, 0x88cc, Frame(10))).ends_with("ethertype 0x88cc, 10 bytes"));
+}
+
+TEST_CASE("describe: every truncation of every sample is described without reading past it") {
+  // Run under ASan in CI: a read past the span's end would be reported there.
+  const std::vector<std::pair<Frame, LinkMode>> samples = {
+      {arp_request_for_us(), LinkMode::tap},
+      {echo_request_frame(1), LinkMode::tap},
+      {ipv4(kPeerIp, kOurIp, 6, tcp_syn(1, 2, 3)), LinkMode::tun},
+      {ipv4(kPeerIp, kOurIp, 17, udp(1, 2, 9)), LinkMode::tun},
+      {ethernet(MacAddr::broadcast(), kPeerMac, 0x8100, bytes({0x00, 0x05, 0x08, 0x00})), LinkMode::tap},
+  };
+  for (const auto& [frame, mode] : samples) {
+    for (std::size_t len = 0; len <= frame.size(); ++len) {
+      // A fresh heap copy of exactly len bytes, so ASan sees any overrun.
+      const std::vector<std::byte> cut(frame.begin(), frame.begin() + static_cast<std::ptrdiff_t>(len));
+      INFO("length " << len);
+      CHECK_FALSE(describe_frame(cut, mode).empty());
+    }
+  }
+}
+
+TEST_CASE("describe: the hex dump shows 16 bytes a line with their ASCII") {
+  Frame f = bytes({0x45, 0x00, 0x00, 0x54, 'A', 'B'});
+  CHECK(hex_dump(f) == "0x0000:  4500 0054 4142" + std::string(5 * 5 + 2, ' ') + "E..TAB");
+  Frame g(17, std::byte{0x2e});
+  CHECK(hex_dump(g) ==
+        "0x0000:  2e2e 2e2e 2e2e 2e2e 2e2e 2e2e 2e2e 2e2e  ................\n"
+        "0x0010:  2e                                       .");
+  CHECK(hex_dump({}).empty());
+}
