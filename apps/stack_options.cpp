@@ -20,12 +20,26 @@ void StackOptions::add_to(CLI::App& cmd, bool ip_required) {
   if (ip_required) ip_opt->required();
   cmd.add_option("--mac", mac, "The stack's MAC (default: 02:00 followed by the four octets of --ip)");
   cmd.add_option("--mtu", mtu, "Link MTU: larger replies are fragmented")->check(CLI::Range(68, 65535))->capture_default_str();
-  cmd.add_flag("--icmp-echo-ignore-all", icmp_echo_ignore_all, "Answer no echo request (net.ipv4.icmp_echo_ignore_all=1)");
-  cmd.add_flag("!--answer-broadcast-echo", icmp_echo_ignore_broadcasts,
-               "Answer echo requests sent to a broadcast address (icmp_echo_ignore_broadcasts=0)");
-  cmd.add_option("--icmp-ratelimit", icmp_ratelimit_ms, "Minimum gap in ms between rate-limited ICMP errors to one host (icmp_ratelimit)")
+  // Linux's sysctl names; each is a flag that also takes a value, so `--icmp-echo-ignore-broadcasts=0`
+  // turns off what is on by default.
+  cmd.add_flag("--icmp-echo-ignore-all", icmp_echo_ignore_all, "Answer no echo request (default off) (net.ipv4.icmp_echo_ignore_all)")
+      ->capture_default_str();
+  cmd.add_flag("--icmp-echo-ignore-broadcasts", icmp_echo_ignore_broadcasts,
+               "Ignore echo and timestamp requests to broadcast addresses (default on; =0 answers them) (icmp_echo_ignore_broadcasts)")
+      ->capture_default_str();
+  cmd.add_option("--icmp-ratelimit", icmp_ratelimit_ms, "Minimum gap in ms between rate-limited ICMP messages to one host (icmp_ratelimit)")
       ->capture_default_str();
   cmd.add_option("--icmp-ratemask", icmp_ratemask, "ICMP types subject to --icmp-ratelimit, bit n = type n (icmp_ratemask)")
+      ->capture_default_str();
+  cmd.add_option("--icmp-msgs-per-sec", icmp_msgs_per_sec, "Global token bucket rate for rate-limited ICMP (icmp_msgs_per_sec)")
+      ->capture_default_str();
+  cmd.add_option("--icmp-msgs-burst", icmp_msgs_burst, "Global token bucket burst (icmp_msgs_burst)")->capture_default_str();
+  cmd.add_option("--ipfrag-time", ipfrag_time, "Seconds an incomplete datagram is kept (ipfrag_time)")
+      ->check(CLI::Range(1u, 3600u))
+      ->capture_default_str();
+  cmd.add_option("--ipfrag-high-thresh", ipfrag_high_thresh,
+                 "Bytes all incomplete datagrams may hold; the oldest is evicted beyond (ipfrag_high_thresh)")
+      ->check(CLI::Range(std::size_t{65536}, std::size_t{1} << 30))
       ->capture_default_str();
   cmd.add_flag("--arp-defend", arp_defend, "Defend our address against conflicting ARP (RFC 5227 §2.4) instead of only logging");
 }
@@ -66,6 +80,10 @@ StackConfig StackOptions::to_config() const {
   if (ec != std::errc{} || end != last || first == last)
     throw CommandError("--icmp-ratemask '" + icmp_ratemask + "' is not a number like 0x1818 or 6168");
   config.icmp.ratemask = mask;
+  config.icmp.global_rate_per_sec = icmp_msgs_per_sec;
+  config.icmp.global_burst = icmp_msgs_burst;
+  config.reassembly.timeout = std::chrono::seconds(ipfrag_time);
+  config.reassembly.max_bytes = ipfrag_high_thresh;
   config.arp_defend = arp_defend;
   return config;
 }

@@ -18,6 +18,10 @@ struct StackOptions {
   bool icmp_echo_ignore_broadcasts = true;
   unsigned icmp_ratelimit_ms = 1000;
   std::string icmp_ratemask = "0x1818";
+  unsigned icmp_msgs_per_sec = 1000;
+  unsigned icmp_msgs_burst = 50;
+  unsigned ipfrag_time = 30;
+  std::size_t ipfrag_high_thresh = 4 * 1024 * 1024;
   bool arp_defend = false;
 
   // Registers the options on cmd; ip_required says whether --ip must be given.
