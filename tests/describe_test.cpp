@@ -11,14 +11,6 @@ using namespace tapstack::test;
 
 namespace {
 
-Frame udp(std::uint16_t sport, std::uint16_t dport, std::size_t data_len) {
-  Frame s(8 + data_len);
-  store_be16(s, 0, sport);
-  store_be16(s, 2, dport);
-  store_be16(s, 4, static_cast<std::uint16_t>(s.size()));
-  return s;
-}
-
 Frame tcp_syn(std::uint16_t sport, std::uint16_t dport, std::uint32_t seq) {
   Frame s(20);
   store_be16(s, 0, sport);

@@ -11,32 +11,6 @@ using namespace tapstack::test;
 
 namespace {
 
-Frame udp(std::uint16_t sport, std::uint16_t dport, std::size_t data_len, Ipv4Addr src = kPeerIp, Ipv4Addr dst = kOurIp) {
-  Frame seg(kUdpHeaderLen + data_len, std::byte{0x5a});
-  store_be16(seg, 0, sport);
-  store_be16(seg, 2, dport);
-  store_be16(seg, 4, static_cast<std::uint16_t>(seg.size()));
-  store_be16(seg, 6, 0);
-  ChecksumAccumulator acc;
-  add_pseudo_header(acc, src, dst, 17, seg.size());
-  acc.add(seg);
-  store_be16(seg, 6, acc.finish());
-  return seg;
-}
-
-Frame tcp(std::uint8_t flags, std::uint32_t seq, std::uint32_t ack, std::size_t data_len = 0) {
-  Frame seg(kTcpMinHeaderLen + data_len, std::byte{0x11});
-  TcpRepr{.src_port = 40000, .dst_port = 80, .seq = seq, .ack = ack, .flags = flags, .window = 64240}.emit(seg, kPeerIp, kOurIp);
-  if (data_len > 0) {
-    store_be16(seg, 16, 0);
-    ChecksumAccumulator acc;
-    add_pseudo_header(acc, kPeerIp, kOurIp, 6, seg.size());
-    acc.add(seg);
-    store_be16(seg, 16, acc.finish());
-  }
-  return seg;
-}
-
 Frame to_us(std::uint8_t protocol, const Frame& payload, std::uint8_t tos = 0, Ipv4Addr dst = kOurIp,
             MacAddr eth_dst = kOurMac, std::uint16_t flags_frag = 0x4000) {
   return ethernet(eth_dst, kPeerMac, 0x0800, ipv4(kPeerIp, dst, protocol, payload, tos, 0x1234, flags_frag));

@@ -161,11 +161,7 @@ TEST_CASE_METHOD(StackFixture, "options: a source-routed datagram is dropped sil
 
 TEST_CASE_METHOD(StackFixture, "rate limit: a burst of closed-port probes gets 6 errors, then one per second") {
   introduce_peer();
-  Frame udp_probe(8, std::byte{0});
-  store_be16(udp_probe, 0, 33434);
-  store_be16(udp_probe, 2, 33435);
-  store_be16(udp_probe, 4, 8);
-  const Frame frame = ethernet(kOurMac, kPeerMac, 0x0800, ipv4(kPeerIp, kOurIp, 17, udp_probe));
+  const Frame frame = ethernet(kOurMac, kPeerMac, 0x0800, ipv4(kPeerIp, kOurIp, 17, udp(33434, 33435, 0)));
   for (int i = 0; i < 20; ++i) feed(frame, t0 + std::chrono::milliseconds(i));
   CHECK(sink.frames.size() == 6);  // XRLIM_BURST_FACTOR: the per-host bucket starts full
   CHECK(count(Counter::icmp_errors_rate_limited) == 14);

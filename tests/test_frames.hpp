@@ -6,6 +6,7 @@
 #include "stack/frame_sink.hpp"
 #include "stack/icmp.hpp"
 #include "stack/ipv4.hpp"
+#include "stack/transport.hpp"
 
 #include <cstdint>
 #include <initializer_list>
@@ -66,6 +67,34 @@ inline Frame ipv4(Ipv4Addr src, Ipv4Addr dst, std::uint8_t protocol, const Frame
 inline Frame echo_request_frame(std::uint16_t seq = 1, std::size_t data_len = 56, Ipv4Addr dst = kOurIp,
                                 MacAddr eth_dst = kOurMac) {
   return ethernet(eth_dst, kPeerMac, 0x0800, ipv4(kPeerIp, dst, 1, icmp_echo(0x1c, seq, data_len)));
+}
+
+// The checksum field at `at` of a UDP or TCP segment, filled over the pseudo-header.
+inline void fill_transport_checksum(Frame& seg, std::size_t at, std::uint8_t protocol, Ipv4Addr src, Ipv4Addr dst) {
+  store_be16(seg, at, 0);
+  ChecksumAccumulator acc;
+  add_pseudo_header(acc, src, dst, protocol, seg.size());
+  acc.add(seg);
+  store_be16(seg, at, acc.finish());
+}
+
+inline Frame udp(std::uint16_t sport, std::uint16_t dport, std::size_t data_len, Ipv4Addr src = kPeerIp,
+                 Ipv4Addr dst = kOurIp) {
+  Frame seg(kUdpHeaderLen + data_len, std::byte{0x5a});
+  store_be16(seg, 0, sport);
+  store_be16(seg, 2, dport);
+  store_be16(seg, 4, static_cast<std::uint16_t>(seg.size()));
+  fill_transport_checksum(seg, 6, 17, src, dst);
+  return seg;
+}
+
+// A segment from the peer's port 40000 to our port 80.
+inline Frame tcp(std::uint8_t flags, std::uint32_t seq, std::uint32_t ack, std::size_t data_len = 0) {
+  Frame seg(kTcpMinHeaderLen + data_len, std::byte{0x11});
+  TcpRepr{.src_port = 40000, .dst_port = 80, .seq = seq, .ack = ack, .flags = flags, .window = 64240}.emit(seg, kPeerIp,
+                                                                                                          kOurIp);
+  fill_transport_checksum(seg, 16, 6, kPeerIp, kOurIp);
+  return seg;
 }
 
 struct Emitted {
