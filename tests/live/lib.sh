@@ -168,3 +168,10 @@ live_stop() {
   LIVE_RC=0
   wait "$pid" || LIVE_RC=$?
 }
+
+# live_counter LOG NAME: prints counter NAME from the counters `tapstack run` printed on exit to
+# LOG (apps/report.cpp: "  name  value  description"; a counter that stayed zero is not listed),
+# or 0 when it is absent.
+live_counter() {
+  awk -v n="$2" '$1 == n {v = $2} END {print v + 0}' "$1"
+}
