@@ -103,15 +103,15 @@ void run(const RunOptions& opts, bool mtu_given) {
   const auto host = parse_host_ip(opts.host_ip, config);
   if (config.mode == LinkMode::tun && !opts.stack.mac.empty()) spdlog::warn("--mac is ignored in TUN mode: there is no Ethernet");
 
-  // The capture file first: a bad path fails before an interface exists.
+  // The interface first: if it cannot be had, no capture file is left behind; if the capture
+  // cannot be written, the interface closes again (a transient one disappears with it).
+  TunDevice dev = TunDevice::open(opts.tap, config.mode);
   std::optional<PcapWriter> pcap;
   if (!opts.pcap.empty()) {
     auto w = PcapWriter::create(opts.pcap, config.mode == LinkMode::tap ? CaptureLinkType::ethernet : CaptureLinkType::raw_ip);
     if (!w) throw CommandError(w.error());
     pcap.emplace(std::move(*w));
   }
-
-  TunDevice dev = TunDevice::open(opts.tap, config.mode);
   if (host || mtu_given) {
     Rtnetlink nl = Rtnetlink::open();
     // MTU before up, as `ip link set` would: the host never sends a frame at the wrong size.
