@@ -1,6 +1,6 @@
 #pragma once
 // Frames in the log: `-v` one decoded line per frame in and out, `-vv` a hex dump under it.
-// When neither level is on, the only cost per frame is one level comparison.
+// `run` leaves this layer out entirely when neither level is on.
 #include "stack/config.hpp"
 #include "stack/frame_sink.hpp"
 

@@ -149,9 +149,13 @@ void run(const RunOptions& opts, bool mtu_given) {
   FrameSink* out = &device_sink;
   std::optional<PcapTee> tee;
   if (pcap) out = &tee.emplace(*out, *pcap, wall_clock_offset());
-  TraceSink trace(*out, config.mode);
+  // The trace layer joins the chain only with -v: without it a frame pays nothing for logging,
+  // not even a call into spdlog to learn that the level is off.
+  const bool tracing = opts.verbose > 0;
+  std::optional<TraceSink> trace;
+  if (tracing) out = &trace.emplace(*out, config.mode);
   ConflictLogger events;
-  Stack stack(config, trace, &events);
+  Stack stack(config, *out, &events);
   if (config.mode == LinkMode::tap && !opts.no_announce) stack.announce(monotonic_now());
 
   std::vector<std::byte> buffer(kFrameBufferLen);  // the one receive buffer, reused for every frame
@@ -191,7 +195,7 @@ void run(const RunOptions& opts, bool mtu_given) {
             now = monotonic_now();
             ++in.frames;
             in.bytes += r.size;
-            trace_frame(Direction::in, frame, config.mode);
+            if (tracing) trace_frame(Direction::in, frame, config.mode);
             if (tee) tee->record(frame, now);
             stack.on_frame(frame, now);
           }
