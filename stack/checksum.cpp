@@ -2,6 +2,8 @@
 
 #include <boost/endian/conversion.hpp>
 
+#include <cstring>
+
 namespace tapstack {
 namespace {
 
@@ -78,6 +80,13 @@ std::uint16_t checksum_update16(std::uint16_t checksum, std::uint16_t old_word, 
   const std::uint64_t sum = std::uint64_t{static_cast<std::uint16_t>(~checksum)} +
                             static_cast<std::uint16_t>(~old_word) + new_word;
   return static_cast<std::uint16_t>(~fold(sum));
+}
+
+std::uint16_t fix_all_zero_checksum(std::uint16_t checksum, Bytes data, std::size_t checksum_at) {
+  if (checksum != 0) return checksum;
+  for (std::size_t i = 0; i < data.size(); ++i)
+    if ((i < checksum_at || i >= checksum_at + 2) && data[i] != std::byte{0}) return checksum;
+  return 0xffff;
 }
 
 std::uint16_t checksum_update32(std::uint16_t checksum, std::uint32_t old_value, std::uint32_t new_value) {

@@ -28,8 +28,14 @@ class ChecksumAccumulator {
 std::uint16_t internet_checksum(Bytes data);
 
 // RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), the checksum after one 16-bit word changes from
-// old_word to new_word. Never yields 0xffff... unless that is the honest answer; it avoids
-// the -0 pitfall of eqn. 2 (RFC 1624 §3).
+// old_word to new_word. It equals a recomputation except in one case it cannot see: when the
+// new data (checksum field aside) is all zeros, it yields 0x0000 where only 0xffff verifies
+// (a one's-complement sum is +0 only if every word is 0). A caller whose data can be all zeros
+// uses fix_all_zero_checksum().
+// The checksum to store for data whose incrementally updated checksum is `checksum`, with the
+// checksum field at checksum_at: 0xffff instead of 0x0000 when every other byte is zero. It
+// scans the data only in that rare case.
+std::uint16_t fix_all_zero_checksum(std::uint16_t checksum, Bytes data, std::size_t checksum_at);
 std::uint16_t checksum_update16(std::uint16_t checksum, std::uint16_t old_word, std::uint16_t new_word);
 std::uint16_t checksum_update32(std::uint16_t checksum, std::uint32_t old_value, std::uint32_t new_value);
 

@@ -74,7 +74,9 @@ void Stack::reply_echo(const Inbound& in, const IcmpView& icmp, Instant now) {
   const auto new_word =
       static_cast<std::uint16_t>((std::uint16_t{static_cast<std::uint8_t>(IcmpType::echo_reply)} << 8) | icmp.code());
   store_be16(reply, icmp_field::type, new_word);
-  store_be16(reply, icmp_field::checksum, checksum_update16(icmp.checksum(), old_word, new_word));
+  const std::uint16_t checksum = checksum_update16(icmp.checksum(), old_word, new_word);
+  // An all-zero reply (code, id, sequence and data all 0) is the one case the update gets wrong.
+  store_be16(reply, icmp_field::checksum, fix_all_zero_checksum(checksum, reply, icmp_field::checksum));
   counters_.add(Counter::icmp_echo_replies_sent);
   send_datagram(static_cast<std::size_t>(reply.data() + reply.size() - datagram_buffer().data()), now);
 }

@@ -95,13 +95,23 @@ TEST_CASE("checksum: RFC 1624 incremental update equals recomputation on random 
     store_be16(data, at, new_word);
     const std::uint16_t updated = checksum_update16(before, old_word, new_word);
     const std::uint16_t recomputed = internet_checksum(data);
-    // Only all-zero data may differ: recomputation gives 0xffff, eqn. 3 the other zero, 0x0000.
+    // Only all-zero data differs: eqn. 3 gives 0x0000 where 0xffff is the one that verifies,
+    // and fix_all_zero_checksum() repairs exactly that case.
     const bool all_zero = std::all_of(data.begin(), data.end(), [](std::byte b) { return b == std::byte{0}; });
-    if (all_zero)
-      REQUIRE((updated == 0x0000 || updated == 0xffff));
-    else
-      REQUIRE(updated == recomputed);
+    if (!all_zero) REQUIRE(updated == recomputed);
+    test::Frame with_field = data;
+    with_field.insert(with_field.begin(), 2, std::byte{0});
+    REQUIRE(fix_all_zero_checksum(updated, with_field, 0) == recomputed);
   }
+}
+
+TEST_CASE("checksum: an all-zero message gets 0xffff, the only checksum that verifies") {
+  // Found by the fuzzer: echo request 08 00 f7 ff 00 00 00 00 → reply all zeros.
+  const std::uint16_t updated = checksum_update16(0xf7ff, 0x0800, 0x0000);
+  CHECK(updated == 0x0000);
+  const test::Frame reply(8, std::byte{0});
+  CHECK(fix_all_zero_checksum(updated, reply, 2) == 0xffff);
+  CHECK(fix_all_zero_checksum(0x0000, test::bytes({0, 0, 0, 0, 0, 1}), 2) == 0x0000);
 }
 
 TEST_CASE("checksum: RFC 1624 §4 example avoids the -0 result of eqn. 2") {

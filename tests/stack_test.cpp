@@ -353,3 +353,11 @@ TEST_CASE_METHOD(StackFixture, "arp: a request from the subnet broadcast address
   CHECK(emitted_arp(sink.frames[0]).target_ip == bcast);
   CHECK(stack->neighbours().entries().empty());
 }
+
+TEST_CASE_METHOD(StackFixture, "icmp: an all-zero echo (id 0, seq 0, no data) gets a reply whose checksum verifies") {
+  introduce_peer();
+  feed(ethernet(kOurMac, kPeerMac, 0x0800, ipv4(kPeerIp, kOurIp, 1, bytes({8, 0, 0xf7, 0xff, 0, 0, 0, 0}))));
+  REQUIRE(sink.frames.size() == 1);
+  const auto reply = emitted_echo_reply(sink.frames[0]);  // parses only with a valid checksum
+  CHECK(reply.icmp.checksum() == 0xffff);
+}
