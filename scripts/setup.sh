@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs every Debian package that tapstack's build, tests and demo use, skipping what is there.
 # Nothing else is downloaded: the build uses only these packages.
+#   scripts/setup.sh              build, demo and tests
+#   scripts/setup.sh --with-fuzz  also clang for the libFuzzer smoke test (scripts/test.sh)
 set -euo pipefail
 
 packages=(
@@ -10,6 +12,12 @@ packages=(
   # tests and demo: namespaces, real peers, capture decoding
   iproute2 util-linux iputils-ping iputils-arping tcpdump tshark libcap2-bin
 )
+case "${1:-}" in
+  "") ;;
+  # fuzzing (tests/fuzz/run.sh): clang builds libFuzzer targets; its runtime has libFuzzer
+  --with-fuzz) packages+=(clang-14 libclang-rt-14-dev) ;;
+  *) echo "usage: $0 [--with-fuzz]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
