@@ -13,9 +13,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "tapstack 0.1.0");
   app.footer(
       "Examples:\n"
-      "  sudo tapstack demo                                      the whole show, nothing to set up\n"
+      "  sudo tapstack demo                                         the whole show, nothing to set up\n"
       "  sudo tapstack run --ip 10.0.0.2/24 --host-ip 10.0.0.1/24   then: ping 10.0.0.2\n"
-      "  tapstack replay --ip 10.0.0.2/24 in.pcap out.pcap        answers to a capture, as a pcap\n"
+      "  tapstack replay --ip 10.0.0.2/24 in.pcap out.pcap           answers to a capture, as a pcap\n"
       "Run `tapstack COMMAND --help` for a command's options.");
   tapstack::add_run_command(app);
   tapstack::add_dump_command(app);
