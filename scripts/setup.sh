@@ -10,7 +10,7 @@ packages=(
   cmake ninja-build g++ pkg-config
   libboost-dev catch2 libspdlog-dev libfmt-dev libpcap-dev libcli11-dev libmnl-dev
   # tests and demo: namespaces, real peers, capture decoding
-  iproute2 util-linux iputils-ping iputils-arping tcpdump tshark libcap2-bin
+  iproute2 util-linux procps iputils-ping iputils-arping tcpdump tshark libcap2-bin
 )
 case "${1:-}" in
   "") ;;
