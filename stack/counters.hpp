@@ -14,8 +14,6 @@ namespace tapstack {
   X(frames_out, "frames emitted by the stack")                                                  \
   X(eth_drop_runt, "ethernet: shorter than the 14-byte header")                                \
   X(eth_drop_other_host, "ethernet: unicast to another MAC")                                  \
-  X(eth_drop_multicast, "ethernet: to a multicast MAC (no group joined)")                      \
-  X(eth_drop_own_source, "ethernet: source MAC is our own (looped back)")                       \
   X(eth_drop_vlan, "ethernet: VLAN-tagged (802.1Q/802.1ad)")                                    \
   X(eth_drop_ipv6, "ethernet: IPv6")                                                            \
   X(eth_drop_llc, "ethernet: 802.3 length field (LLC/SNAP)")                                    \
@@ -85,8 +83,7 @@ namespace tapstack {
   X(tcp_in, "tcp: segments to our address")                                                     \
   X(tcp_drop_malformed, "tcp: bad header length or checksum")                                   \
   X(tcp_drop_reset, "tcp: resets to a closed port (never answered)")                           \
-  X(tcp_resets_sent, "tcp: resets sent (no listener)")                                          \
-  X(tx_drop_buffer, "tx: frame did not fit the transmit buffer")
+  X(tcp_resets_sent, "tcp: resets sent (no listener)")
 
 enum class Counter : std::size_t {
 #define TAPSTACK_COUNTER_ENUM(name, desc) name,
