@@ -4,6 +4,10 @@
 
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace tapstack {
 namespace {
 
@@ -16,6 +20,25 @@ std::uint64_t native_sum(Bytes data) {
   const std::size_t n = data.size();
   std::uint64_t lo = 0, hi = 0;
   std::size_t i = 0;
+#if defined(__SSE2__)
+  // Two 16-byte loads per step, each widened from four 32-bit words to 64-bit lanes and added
+  // to 64-bit accumulators: the same sums as the scalar loop below, half the instructions.
+  const __m128i zero = _mm_setzero_si128();
+  __m128i acc0 = zero, acc1 = zero;
+  for (; i + 32 <= n; i += 32) {
+    const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 16));
+    acc0 = _mm_add_epi64(acc0, _mm_unpacklo_epi32(a, zero));
+    acc1 = _mm_add_epi64(acc1, _mm_unpackhi_epi32(a, zero));
+    acc0 = _mm_add_epi64(acc0, _mm_unpacklo_epi32(b, zero));
+    acc1 = _mm_add_epi64(acc1, _mm_unpackhi_epi32(b, zero));
+  }
+  alignas(16) std::uint64_t lanes[4];
+  _mm_store_si128(reinterpret_cast<__m128i*>(lanes), acc0);
+  _mm_store_si128(reinterpret_cast<__m128i*>(lanes + 2), acc1);
+  lo = lanes[0] + lanes[1];
+  hi = lanes[2] + lanes[3];
+#endif
   for (; i + 8 <= n; i += 8) {
     std::uint64_t w;
     std::memcpy(&w, p + i, 8);
