@@ -21,6 +21,7 @@
 //      anyway) is background, counted and reported on stderr, never recorded.
 // The neighbour entry for the peer is not faked: cases that need one start with the peer's own
 // ARP request, exactly as tapstack receives it.
+#include "tap/unique_fd.hpp"
 #include "apps/pcap_file.hpp"
 #include "tests/differential/cases.hpp"
 
@@ -56,20 +57,6 @@ constexpr std::int64_t kMaxDurationMs = 120'000;  // a bound on any one case
 }
 
 std::string errno_text(const std::string& what) { return what + ": " + std::strerror(errno); }
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 // --- the namespace guard --------------------------------------------------------------------
 
@@ -227,7 +214,7 @@ int open_tap() {
 }
 
 void configure_tap() {
-  const Fd sock(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  const tapstack::UniqueFd sock(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (sock.get() < 0) die(errno_text("socket"));
   ifreq ifr = named_ifreq(kTapName);
   ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
@@ -361,7 +348,7 @@ int run(const Options& o) {
 
   require_private_namespace();
   pin_namespace_sysctls();
-  const Fd tap(open_tap());
+  const tapstack::UniqueFd tap(open_tap());
   configure_tap();
 
   auto writer = PcapWriter::create(o.output, CaptureLinkType::ethernet);

@@ -6,6 +6,8 @@
 //                              -> "refused after N ms", exit 0 if N < 1000 ("at once")
 //
 // Anything else prints what happened and exits 1; bad usage exits 2. Every wait is a bounded poll.
+#include "tap/unique_fd.hpp"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -31,21 +33,6 @@ long ms_since(Clock::time_point start) {
   return static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count());
 }
 
-// RAII for the one socket.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 int fail(const char* what, int err) {
   std::printf("%s: %s\n", what, std::strerror(err));
   return 1;
@@ -65,7 +52,7 @@ short wait_for(int fd, short events, Clock::time_point start) {
 }
 
 int probe_udp(const sockaddr_in& to) {
-  Fd s{::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
+  tapstack::UniqueFd s{::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
   if (s.get() < 0) return fail("socket", errno);
   // A connected socket is the one that learns about ICMP errors (udp(7): ECONNREFUSED).
   if (::connect(s.get(), reinterpret_cast<const sockaddr*>(&to), sizeof to) != 0) return fail("connect", errno);
@@ -90,7 +77,7 @@ int probe_udp(const sockaddr_in& to) {
 }
 
 int probe_tcp(const sockaddr_in& to) {
-  Fd s{::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)};
+  tapstack::UniqueFd s{::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)};
   if (s.get() < 0) return fail("socket", errno);
   const auto start = Clock::now();
   int err = 0;
