@@ -19,6 +19,7 @@
 // byte past it is a heap-buffer-overflow, not a silent read of the next record.
 #include "stack/arp.hpp"
 #include "stack/checksum.hpp"
+#include "stack/describe.hpp"
 #include "stack/ethernet.hpp"
 #include "stack/icmp.hpp"
 #include "stack/ipv4.hpp"
@@ -298,6 +299,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       sink.begin_call(now);
       stack.on_frame(frame, now);
       ++frames_in;
+      // The -v trace and `tapstack dump` decode the same untrusted bytes: they must not crash
+      // either, whatever the frame.
+      if (describe_frame(frame, config.mode).empty()) fail({}, "describe_frame returned nothing");
     }
     const Counters& c = stack.counters();
     if (c[Counter::frames_in] != frames_in) {
