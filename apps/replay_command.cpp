@@ -32,7 +32,7 @@ class PcapSink final : public FrameSink {
 std::string summary(const Counters& c) {
   std::string drops;
   c.for_each([&](const CounterInfo& info, std::uint64_t v) {
-    if (v == 0 || info.name.find("drop_") == std::string_view::npos) return;
+    if (v == 0 || !info.is_drop()) return;
     drops += drops.empty() ? " (" : ", ";
     drops += std::string(info.name) + " " + std::to_string(v);
   });

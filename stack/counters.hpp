@@ -100,6 +100,8 @@ inline constexpr std::size_t kCounterCount = 0
 struct CounterInfo {
   std::string_view name;
   std::string_view description;
+  // A reason something received was discarded: the list names those "<layer>_drop_<why>".
+  constexpr bool is_drop() const { return name.find("drop_") != std::string_view::npos; }
 };
 
 inline constexpr std::array<CounterInfo, kCounterCount> kCounterInfo{{
