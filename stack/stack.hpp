@@ -85,9 +85,11 @@ class Stack {
   std::optional<std::size_t> echo_options(Bytes header, const ReceivedOptions& options, Ipv4Addr dst, Instant now);
   bool rate_allows(IcmpType type, std::uint8_t code, Ipv4Addr dst, Instant now);
   // Writes the IP header of an ICMP message to dst (with options_len bytes of reply_options_)
-  // into tx_ and returns the room for the message; finish_icmp() checksums and sends it.
+  // into tx_ and returns the room for the message; finish_icmp() checksums and sends it,
+  // send_icmp() sends a message whose checksum is already right.
   MutableBytes start_icmp(Ipv4Addr dst, std::uint8_t tos, std::size_t options_len, std::size_t icmp_len);
   void finish_icmp(MutableBytes message, Instant now);
+  void send_icmp(MutableBytes message, Instant now);
   std::uint32_t ms_since_midnight_utc(Instant now) const;
 
   // Output (stack_output.cpp). A datagram is built in tx_ after the link header's room, so the

@@ -78,7 +78,7 @@ void Stack::reply_echo(const Inbound& in, const IcmpView& icmp, Instant now) {
   // An all-zero reply (code, id, sequence and data all 0) is the one case the update gets wrong.
   store_be16(reply, icmp_field::checksum, fix_all_zero_checksum(checksum, reply, icmp_field::checksum));
   counters_.add(Counter::icmp_echo_replies_sent);
-  send_datagram(static_cast<std::size_t>(reply.data() + reply.size() - datagram_buffer().data()), now);
+  send_icmp(reply, now);
 }
 
 void Stack::reply_timestamp(const Inbound& in, const IcmpView& icmp, Instant now) {
@@ -181,6 +181,11 @@ MutableBytes Stack::start_icmp(Ipv4Addr dst, std::uint8_t tos, std::size_t optio
 void Stack::finish_icmp(MutableBytes message, Instant now) {
   store_be16(message, icmp_field::checksum, 0);
   store_be16(message, icmp_field::checksum, internet_checksum(message));
+  send_icmp(message, now);
+}
+
+void Stack::send_icmp(MutableBytes message, Instant now) {
+  // The message ends the datagram that start_icmp() began at the front of the buffer.
   send_datagram(static_cast<std::size_t>(message.data() + message.size() - datagram_buffer().data()), now);
 }
 
