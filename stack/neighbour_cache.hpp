@@ -130,19 +130,21 @@ std::optional<MacAddr> NeighbourCache::resolve(Ipv4Addr ip, Instant now, Act&& a
 template <class Act>
 void NeighbourCache::learn(Ipv4Addr ip, MacAddr mac, Update how, Instant now, Act&& act) {
   Neighbour* n = find_mut(ip);
-  if (n == nullptr) {
+  const bool created = n == nullptr;
+  if (created) {
     if (!how.create) return;
     n = allocate(ip, now);
     if (n == nullptr) return;
-    n->state = NeighbourState::failed;  // overwritten below; marks "no previous MAC"
     counters_.add(Counter::arp_cache_learned);
   } else {
     counters_.add(Counter::arp_cache_updated);
   }
-  const bool was_incomplete = n->state == NeighbourState::incomplete || n->state == NeighbourState::failed;
-  // Linux's locktime: a different MAC within locktime of the last update does not override
-  // (the first of several proxies' answers wins); an unresolved entry always takes it.
-  const bool mac_changes = !was_incomplete && n->mac != mac;
+  // Only an entry that was resolving can have frames waiting for this answer.
+  const bool was_resolving = !created && n->state == NeighbourState::incomplete;
+  // An entry without a MAC yet takes this one. Linux's locktime: a different MAC within
+  // locktime of the last update does not override (the first of several proxies' answers wins).
+  const bool had_mac = !created && n->state != NeighbourState::incomplete && n->state != NeighbourState::failed;
+  const bool mac_changes = had_mac && n->mac != mac;
   if (mac_changes && !how.force && now < n->updated + config_.locktime) return;
 
   n->mac = mac;
@@ -152,14 +154,14 @@ void NeighbourCache::learn(Ipv4Addr ip, MacAddr mac, Update how, Instant now, Ac
     n->confirmed = now;
     n->probes = 0;
     n->deadline = now + config_.reachable_time;
-  } else if (was_incomplete || mac_changes) {
+  } else if (!had_mac || mac_changes) {
     n->state = NeighbourState::stale;
     n->probes = 0;
   }
   // Otherwise the same MAC without proof of reachability: Linux's neigh_update() keeps the
   // state as it is (a request does not demote a reachable entry).
   if (n->state == NeighbourState::stale) n->deadline = now + config_.gc_stale_time;
-  if (was_incomplete) act(NeighbourAction{NeighbourAction::Kind::release_held, ip, mac});
+  if (was_resolving) act(NeighbourAction{NeighbourAction::Kind::release_held, ip, mac});
 }
 
 template <class Act>

@@ -65,6 +65,12 @@ TEST_CASE_METHOD(CacheFixture, "neighbour: resolution retries mcast_solicit time
   CHECK(counters[Counter::arp_resolution_failed] == 1);
 }
 
+TEST_CASE_METHOD(CacheFixture, "neighbour: learning a new host asks for nothing: no frames can wait for it") {
+  learn(kPeerIp, kPeerMac, {.create = true}, t0);
+  CHECK(actions.empty());
+  CHECK(state(kPeerIp) == NeighbourState::stale);
+}
+
 TEST_CASE_METHOD(CacheFixture, "neighbour: unsolicited ARP for an unknown host is not learned (arp_accept=0)") {
   learn(kPeerIp, kPeerMac, {.reachable = true, .create = false}, t0);
   CHECK(cache.find(kPeerIp) == nullptr);
@@ -90,9 +96,9 @@ TEST_CASE_METHOD(CacheFixture, "neighbour: using a stale entry delays, then prob
   CHECK(state(kPeerIp) == NeighbourState::delay);
   tick(t0 + 6s);
   CHECK(state(kPeerIp) == NeighbourState::probe);
-  REQUIRE(actions.size() == 2);  // release_held on learning, then the probe
-  CHECK(actions[1].kind == NeighbourAction::Kind::solicit_unicast);
-  CHECK(actions[1].mac == kPeerMac);
+  REQUIRE(actions.size() == 1);  // the probe: learning a new entry releases nothing
+  CHECK(actions[0].kind == NeighbourAction::Kind::solicit_unicast);
+  CHECK(actions[0].mac == kPeerMac);
   tick(t0 + 7s);
   tick(t0 + 8s);
   tick(t0 + 9s);
