@@ -22,8 +22,7 @@ live_wait_host_ip 10.0.0.1 >/dev/null
 probe udp 33434
 probe tcp 80
 
-live_stop "$RUN_PID"
-((LIVE_RC == 0)) || live_fail "tapstack run exited $LIVE_RC after SIGTERM"
+live_stop_run
 log=$WORK/run.log
 unreach=$(live_counter "$log" udp_port_unreachable) errors=$(live_counter "$log" icmp_errors_sent)
 resets=$(live_counter "$log" tcp_resets_sent)

@@ -37,8 +37,7 @@ while (($(date +%s) < deadline && stable < 5)); do
   sleep 0.05
 done
 
-live_stop "$RUN_PID"
-((LIVE_RC == 0)) || live_fail "tapstack run exited $LIVE_RC after SIGTERM"
+live_stop_run
 log=$WORK/run.log
 unreach=$(live_counter "$log" udp_port_unreachable) sent=$(live_counter "$log" icmp_errors_sent)
 limited=$(live_counter "$log" icmp_errors_rate_limited)

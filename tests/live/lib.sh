@@ -169,6 +169,13 @@ live_stop() {
   wait "$pid" || LIVE_RC=$?
 }
 
+# live_stop_run: stops `tapstack run` ($RUN_PID) with SIGTERM and fails unless it exits 0 — a
+# clean shutdown (and, in a sanitizer build, no report) is part of every test that runs it.
+live_stop_run() {
+  live_stop "$RUN_PID"
+  ((LIVE_RC == 0)) || live_fail "tapstack run exited $LIVE_RC after SIGTERM"
+}
+
 # live_counter LOG NAME: prints counter NAME from the counters `tapstack run` printed on exit to
 # LOG (apps/report.cpp: "  name  value  description"; a counter that stayed zero is not listed),
 # or 0 when it is absent.

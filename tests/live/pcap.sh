@@ -22,8 +22,7 @@ for ((i = 0; i < 50; i++)); do
 done
 [[ $(icmp_lines || true) == "$expected" ]] || live_fail "live capture lacks the echoes: $(icmp_lines || true)"
 
-live_stop "$RUN_PID"
-((LIVE_RC == 0)) || live_fail "tapstack run exited $LIVE_RC after SIGTERM"
+live_stop_run
 got=$(icmp_lines) || live_fail "tshark could not read $cap"
 [[ $got == "$expected" ]] || live_fail "capture holds ICMP [$got], expected requests and replies 1..3"
 

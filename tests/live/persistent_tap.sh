@@ -13,8 +13,7 @@ live_start_run run --tap tstk9 --host-ip 10.0.0.1/24 --ip 10.0.0.2/24
 dev=$(live_wait_host_ip 10.0.0.1)
 [[ $dev == tstk9 ]] || live_fail "the address landed on $dev, not tstk9"
 live_ping 3 -c 3 -i 0.2 10.0.0.2
-live_stop "$RUN_PID"
-((LIVE_RC == 0)) || live_fail "tapstack run exited $LIVE_RC after SIGTERM"
+live_stop_run
 ip link show dev tstk9 >/dev/null 2>&1 || live_fail "tstk9 vanished when run exited; it should persist"
 
 out=$(timeout 10 "$TAPSTACK" tap del tstk9 2>&1) || live_fail "tap del failed: $out"

@@ -21,8 +21,7 @@ live_log "kernel: $creates fragments created, $reasm datagrams reassembled"
 ((reasm == 4)) || live_fail "the kernel reassembled $reasm replies, expected 4 (2 of 65028 bytes, 2 of 4028)"
 ((creates >= 4 * 3)) || live_fail "the kernel created only $creates fragments for 4 oversized requests"
 
-live_stop "$RUN_PID"
-((LIVE_RC == 0)) || live_fail "tapstack run exited $LIVE_RC after SIGTERM"
+live_stop_run
 log=$WORK/run.log
 reassembled=$(live_counter "$log" ip_frag_reassembled) frags_out=$(live_counter "$log" ip_frags_out)
 replies=$(live_counter "$log" icmp_echo_replies_sent)

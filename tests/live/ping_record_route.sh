@@ -18,6 +18,5 @@ live_log "recorded route: ${route:-none}"
 replies=$(grep -c 'bytes from 10.0.0.2' <<<"$out" || true)
 rr_or_same=$(grep -Ec '^RR:|\(same route\)' <<<"$out" || true)
 ((rr_or_same == replies)) || live_fail "$replies replies but only $rr_or_same carried a recorded route"
-live_stop "$RUN_PID"
-((LIVE_RC == 0)) || live_fail "tapstack run exited $LIVE_RC after SIGTERM"
+live_stop_run
 live_pass "2/2 replies; RR: $route"

@@ -19,6 +19,5 @@ read -r blocks ours < <(awk '
 live_log "$blocks TS blocks, $ours with an entry from 10.0.0.2"
 ((blocks == 2)) || live_fail "expected a TS: block for each of the 2 replies, got $blocks"
 ((ours == 2)) || live_fail "only $ours of the 2 TS: blocks carry a timestamp from 10.0.0.2"
-live_stop "$RUN_PID"
-((LIVE_RC == 0)) || live_fail "tapstack run exited $LIVE_RC after SIGTERM"
+live_stop_run
 live_pass "2/2 replies, each with a timestamp from 10.0.0.2"

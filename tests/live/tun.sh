@@ -10,6 +10,5 @@ dev=$(live_wait_host_ip 10.0.0.1)
 info=$(ip -d link show dev tun7)
 [[ $info == *"link/none"* ]] || live_fail "tun7 is not a TUN (no link/none): $info"
 live_ping 3 -c 3 -i 0.2 10.0.0.2
-live_stop "$RUN_PID"
-((LIVE_RC == 0)) || live_fail "tapstack run --mode tun exited $LIVE_RC after SIGTERM"
+live_stop_run
 live_pass "3/3 echo replies over TUN"
