@@ -1,7 +1,7 @@
 #pragma once
 // Capture files through libpcap: pcap and pcapng in, classic pcap out. Errors are one-line
 // strings ready to show a person; nothing here throws.
-#include "stack/bytes.hpp"
+#include "stack/wire/bytes.hpp"
 #include "stack/time.hpp"
 
 #include <expected>

@@ -1,7 +1,7 @@
 #pragma once
 // Everything that shapes the stack's behaviour, with Linux's names and defaults where Linux has
 // the knob (sysctl names in comments), so a lab can flip one and compare with a real host.
-#include "stack/addr.hpp"
+#include "stack/wire/addr.hpp"
 #include "stack/time.hpp"
 
 #include <cstddef>

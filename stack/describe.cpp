@@ -1,10 +1,10 @@
 #include "stack/describe.hpp"
 
-#include "stack/arp.hpp"
-#include "stack/checksum.hpp"
-#include "stack/ethernet.hpp"
-#include "stack/icmp.hpp"
-#include "stack/ipv4.hpp"
+#include "stack/wire/arp.hpp"
+#include "stack/wire/checksum.hpp"
+#include "stack/wire/ethernet.hpp"
+#include "stack/wire/icmp.hpp"
+#include "stack/wire/ipv4.hpp"
 
 #include <algorithm>
 #include <charconv>

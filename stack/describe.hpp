@@ -9,7 +9,7 @@
 //   10.0.0.1 > 10.0.0.2 ICMP echo request id 0x1c seq 3 len 64          (TUN: no MACs)
 //   10.0.0.1 > 10.0.0.2 UDP 40000 > 53 len 32
 //   10.0.0.1 > 10.0.0.2 ICMP fragment id 0x04d2 offset 1480 len 528
-#include "stack/bytes.hpp"
+#include "stack/wire/bytes.hpp"
 #include "stack/config.hpp"
 
 #include <string>

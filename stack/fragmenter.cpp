@@ -1,7 +1,7 @@
 #include "stack/fragmenter.hpp"
 
-#include "stack/checksum.hpp"
-#include "stack/ip_options.hpp"
+#include "stack/wire/checksum.hpp"
+#include "stack/wire/ip_options.hpp"
 
 #include <algorithm>
 

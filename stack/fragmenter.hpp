@@ -16,8 +16,8 @@
 // that does not fit is refused (create() fails with dont_fragment): the caller drops it and
 // counts ip_drop_df_too_big. Linux's ICMP socket never sets DF (pmtudisc = DONT), so echo
 // replies are always fragmentable.
-#include "stack/bytes.hpp"
-#include "stack/ipv4.hpp"
+#include "stack/wire/bytes.hpp"
+#include "stack/wire/ipv4.hpp"
 
 #include <array>
 #include <cstddef>

@@ -1,5 +1,5 @@
 #pragma once
-#include "stack/bytes.hpp"
+#include "stack/wire/bytes.hpp"
 #include "stack/time.hpp"
 
 namespace tapstack {

@@ -1,8 +1,8 @@
 #pragma once
 // Frames waiting for ARP resolution (Linux's per-neighbour arp_queue). A fixed pool carved out
 // at construction: holding a frame copies it into a free slot and never allocates.
-#include "stack/addr.hpp"
-#include "stack/bytes.hpp"
+#include "stack/wire/addr.hpp"
+#include "stack/wire/bytes.hpp"
 
 #include <cstdint>
 #include <vector>

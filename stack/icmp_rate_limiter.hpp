@@ -28,9 +28,9 @@
 //    invisible: it would be back at a full burst anyway.
 // Kernels before 6.12 checked in a different order (the global bucket was charged before the
 // per-destination check); we follow the current one.
-#include "stack/addr.hpp"
+#include "stack/wire/addr.hpp"
 #include "stack/config.hpp"
-#include "stack/icmp.hpp"
+#include "stack/wire/icmp.hpp"
 #include "stack/time.hpp"
 
 #include <cstddef>

@@ -1,7 +1,7 @@
 #pragma once
 // The ARP cache: IPv4 → MAC with Linux's neighbour states (NUD, net/core/neighbour.c), a size
 // bound and expiry. It decides; the stack builds and sends the ARP packets it asks for.
-#include "stack/addr.hpp"
+#include "stack/wire/addr.hpp"
 #include "stack/config.hpp"
 #include "stack/counters.hpp"
 #include "stack/time.hpp"

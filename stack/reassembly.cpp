@@ -1,6 +1,6 @@
 #include "stack/reassembly.hpp"
 
-#include "stack/checksum.hpp"
+#include "stack/wire/checksum.hpp"
 
 #include <algorithm>
 #include <array>

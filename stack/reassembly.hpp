@@ -50,8 +50,8 @@
 // tree. Payload beyond 65515 bytes (a datagram doomed to be oversize) is tracked but not stored.
 // Looking up a datagram and the max_dist bookkeeping scan the incomplete datagrams (≤ slots).
 #include "stack/config.hpp"
-#include "stack/ip_options.hpp"
-#include "stack/ipv4.hpp"
+#include "stack/wire/ip_options.hpp"
+#include "stack/wire/ipv4.hpp"
 #include "stack/time.hpp"
 
 #include <cstddef>

@@ -1,8 +1,8 @@
 // Construction, the entry points, and the Ethernet demultiplexer.
 #include "stack/stack.hpp"
 
-#include "stack/ethernet.hpp"
-#include "stack/ipv4.hpp"
+#include "stack/wire/ethernet.hpp"
+#include "stack/wire/ipv4.hpp"
 
 #include <algorithm>
 

@@ -1,16 +1,16 @@
 #pragma once
 // The sans-IO core: frames and time in, frames out through a sink. It never reads a clock and
 // never makes a syscall, so the TAP loop, pcap replay and the tests drive the very same object.
-#include "stack/arp.hpp"
-#include "stack/bytes.hpp"
+#include "stack/wire/arp.hpp"
+#include "stack/wire/bytes.hpp"
 #include "stack/config.hpp"
 #include "stack/counters.hpp"
 #include "stack/frame_sink.hpp"
-#include "stack/icmp.hpp"
+#include "stack/wire/icmp.hpp"
 #include "stack/held_frames.hpp"
 #include "stack/icmp_rate_limiter.hpp"
-#include "stack/ip_options.hpp"
-#include "stack/ipv4.hpp"
+#include "stack/wire/ip_options.hpp"
+#include "stack/wire/ipv4.hpp"
 #include "stack/neighbour_cache.hpp"
 #include "stack/reassembly.hpp"
 #include "stack/stack_events.hpp"

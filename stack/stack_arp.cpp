@@ -1,5 +1,5 @@
 // ARP input (RFC 826), following Linux's arp_process() in net/ipv4/arp.c.
-#include "stack/arp.hpp"
+#include "stack/wire/arp.hpp"
 #include "stack/stack.hpp"
 
 namespace tapstack {

@@ -1,7 +1,7 @@
 #pragma once
 // Events a person should hear about. The core has no logger: it reports here and the program
 // decides how to say it. Every method has a no-op default so an observer overrides what it needs.
-#include "stack/addr.hpp"
+#include "stack/wire/addr.hpp"
 #include "stack/time.hpp"
 
 namespace tapstack {

@@ -1,8 +1,8 @@
 // ICMP (RFC 792, RFC 1122 §3.2.2): input as Linux's icmp_rcv() dispatches it, replies as
 // icmp_reply() builds them, errors as __icmp_send() decides and builds them.
-#include "stack/checksum.hpp"
-#include "stack/icmp.hpp"
-#include "stack/ipv4.hpp"
+#include "stack/wire/checksum.hpp"
+#include "stack/wire/icmp.hpp"
+#include "stack/wire/ipv4.hpp"
 #include "stack/stack.hpp"
 
 #include <algorithm>

@@ -1,6 +1,6 @@
 // IPv4 input (RFC 791, RFC 1122 §3.2.1), in the order of Linux's ip_rcv_core(),
 // ip_route_input_slow(), ip_rcv_options() and ip_local_deliver().
-#include "stack/ipv4.hpp"
+#include "stack/wire/ipv4.hpp"
 #include "stack/stack.hpp"
 
 namespace tapstack {

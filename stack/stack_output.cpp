@@ -1,8 +1,8 @@
 // The output path: IPv4 datagrams to the link (neighbour resolution, held frames) and ARP.
-#include "stack/arp.hpp"
-#include "stack/ethernet.hpp"
+#include "stack/wire/arp.hpp"
+#include "stack/wire/ethernet.hpp"
 #include "stack/fragmenter.hpp"
-#include "stack/ipv4.hpp"
+#include "stack/wire/ipv4.hpp"
 #include "stack/stack.hpp"
 
 #include <algorithm>

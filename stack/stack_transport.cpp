@@ -1,9 +1,9 @@
 // UDP and TCP for a host with no listeners: every datagram and segment to us meets a closed
 // port, answered as Linux answers it (net/ipv4/udp.c __udp4_lib_rcv, tcp_ipv4.c tcp_v4_send_reset).
-#include "stack/icmp.hpp"
-#include "stack/ipv4.hpp"
+#include "stack/wire/icmp.hpp"
+#include "stack/wire/ipv4.hpp"
 #include "stack/stack.hpp"
-#include "stack/transport.hpp"
+#include "stack/wire/transport.hpp"
 
 namespace tapstack {
 

@@ -2,8 +2,8 @@
 // Host-side configuration of an interface over rtnetlink (RFC 3549; linux/rtnetlink.h) through
 // libmnl, doing what `ip addr replace` and `ip link set` do without running them. Every request
 // asks for an ACK and waits for it, so a refusal surfaces here as a SetupError in words.
-#include "stack/addr.hpp"
-#include "stack/bytes.hpp"
+#include "stack/wire/addr.hpp"
+#include "stack/wire/bytes.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -2,7 +2,7 @@
 // A TUN/TAP interface from the user-space side (Linux Documentation/networking/tuntap.rst): each
 // read(2) returns one frame the host sent, each write(2) hands one frame to the host. TAP carries
 // Ethernet frames, TUN bare IP datagrams; IFF_NO_PI always, so no 4-byte packet-info prefix.
-#include "stack/bytes.hpp"
+#include "stack/wire/bytes.hpp"
 #include "stack/config.hpp"
 #include "tap/errors.hpp"
 #include "tap/unique_fd.hpp"

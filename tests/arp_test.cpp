@@ -1,4 +1,4 @@
-#include "stack/arp.hpp"
+#include "stack/wire/arp.hpp"
 
 #include "test_frames.hpp"
 

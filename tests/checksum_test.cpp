@@ -1,4 +1,4 @@
-#include "stack/checksum.hpp"
+#include "stack/wire/checksum.hpp"
 
 #include "test_frames.hpp"
 

@@ -1,4 +1,4 @@
-#include "stack/ethernet.hpp"
+#include "stack/wire/ethernet.hpp"
 
 #include "test_frames.hpp"
 

@@ -1,4 +1,4 @@
-#include "stack/icmp.hpp"
+#include "stack/wire/icmp.hpp"
 
 #include "test_frames.hpp"
 

@@ -1,4 +1,4 @@
-#include "stack/ip_options.hpp"
+#include "stack/wire/ip_options.hpp"
 
 #include <catch2/catch.hpp>
 

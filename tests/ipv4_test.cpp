@@ -1,4 +1,4 @@
-#include "stack/ipv4.hpp"
+#include "stack/wire/ipv4.hpp"
 
 #include "test_frames.hpp"
 

@@ -1,6 +1,6 @@
 #include "stack/reassembly.hpp"
 
-#include "stack/checksum.hpp"
+#include "stack/wire/checksum.hpp"
 #include "stack/fragmenter.hpp"
 
 #include <catch2/catch.hpp>

@@ -1,12 +1,12 @@
 #pragma once
 // Builders for the frames tests feed the stack, and a sink that keeps what it emits.
-#include "stack/arp.hpp"
-#include "stack/checksum.hpp"
-#include "stack/ethernet.hpp"
+#include "stack/wire/arp.hpp"
+#include "stack/wire/checksum.hpp"
+#include "stack/wire/ethernet.hpp"
 #include "stack/frame_sink.hpp"
-#include "stack/icmp.hpp"
-#include "stack/ipv4.hpp"
-#include "stack/transport.hpp"
+#include "stack/wire/icmp.hpp"
+#include "stack/wire/ipv4.hpp"
+#include "stack/wire/transport.hpp"
 
 #include <cstdint>
 #include <initializer_list>

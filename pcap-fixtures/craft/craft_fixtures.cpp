@@ -14,12 +14,12 @@
 // Addresses follow regenerate.sh's namespaces: the "client" 10.0.0.1 / 02:00:0a:00:00:01 sends,
 // the stack under test is the "host" 10.0.0.2 / 02:00:0a:00:00:02 on 10.0.0.0/24.
 #include "apps/pcap_file.hpp"
-#include "stack/addr.hpp"
-#include "stack/arp.hpp"
-#include "stack/checksum.hpp"
-#include "stack/ethernet.hpp"
-#include "stack/icmp.hpp"
-#include "stack/ipv4.hpp"
+#include "stack/wire/addr.hpp"
+#include "stack/wire/arp.hpp"
+#include "stack/wire/checksum.hpp"
+#include "stack/wire/ethernet.hpp"
+#include "stack/wire/icmp.hpp"
+#include "stack/wire/ipv4.hpp"
 
 #include <linux/if_packet.h>
 #include <net/if.h>

@@ -1,7 +1,7 @@
 #pragma once
 // The fixed cast of the differential suite: the host under test (the Linux kernel in the oracle's
 // namespace, or tapstack in replay) and the peer whose frames the cases send.
-#include "stack/addr.hpp"
+#include "stack/wire/addr.hpp"
 
 namespace tapstack::differential {
 

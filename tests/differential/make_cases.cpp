@@ -17,11 +17,11 @@
 //  - each case ends with the end-of-window marker (cases.hpp), 300 ms after its last request
 //    unless the case needs timers to run (ARP probes, reassembly timeout).
 #include "apps/pcap_file.hpp"
-#include "stack/arp.hpp"
-#include "stack/checksum.hpp"
-#include "stack/ethernet.hpp"
-#include "stack/icmp.hpp"
-#include "stack/ipv4.hpp"
+#include "stack/wire/arp.hpp"
+#include "stack/wire/checksum.hpp"
+#include "stack/wire/ethernet.hpp"
+#include "stack/wire/icmp.hpp"
+#include "stack/wire/ipv4.hpp"
 #include "tests/differential/cases.hpp"
 
 #include <cstdio>

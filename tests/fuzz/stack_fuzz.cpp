@@ -17,14 +17,14 @@
 //
 // Each frame is copied into a heap buffer of exactly its length before on_frame, so reading one
 // byte past it is a heap-buffer-overflow, not a silent read of the next record.
-#include "stack/arp.hpp"
-#include "stack/checksum.hpp"
+#include "stack/wire/arp.hpp"
+#include "stack/wire/checksum.hpp"
 #include "stack/describe.hpp"
-#include "stack/ethernet.hpp"
-#include "stack/icmp.hpp"
-#include "stack/ipv4.hpp"
+#include "stack/wire/ethernet.hpp"
+#include "stack/wire/icmp.hpp"
+#include "stack/wire/ipv4.hpp"
 #include "stack/stack.hpp"
-#include "stack/transport.hpp"
+#include "stack/wire/transport.hpp"
 
 #include "fuzz_input.hpp"
 

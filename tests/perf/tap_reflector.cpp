@@ -6,9 +6,9 @@
 // against. SIGINT/SIGTERM stop it; it then prints what it did on stderr.
 //
 //   tap_reflector IP HOST_IP/PREFIX     e.g. tap_reflector 10.0.0.2 10.0.0.1/24
-#include "stack/addr.hpp"
-#include "stack/bytes.hpp"
-#include "stack/checksum.hpp"
+#include "stack/wire/addr.hpp"
+#include "stack/wire/bytes.hpp"
+#include "stack/wire/checksum.hpp"
 #include "tap/epoll.hpp"
 #include "tap/errors.hpp"
 #include "tap/netlink.hpp"

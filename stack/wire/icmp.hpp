@@ -10,7 +10,7 @@
 //  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 //  |     Data ...
 //  +-+-+-+-+-
-#include "stack/bytes.hpp"
+#include "stack/wire/bytes.hpp"
 
 #include <expected>
 

@@ -19,8 +19,8 @@
 //  +---------------------------------------------------------------+
 //  |                 target protocol address (4)                   |
 //  +---------------------------------------------------------------+
-#include "stack/addr.hpp"
-#include "stack/bytes.hpp"
+#include "stack/wire/addr.hpp"
+#include "stack/wire/bytes.hpp"
 
 #include <boost/endian/buffers.hpp>
 

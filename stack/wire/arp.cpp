@@ -1,6 +1,6 @@
-#include "stack/arp.hpp"
+#include "stack/wire/arp.hpp"
 
-#include "stack/ethernet.hpp"
+#include "stack/wire/ethernet.hpp"
 
 namespace tapstack {
 

@@ -1,6 +1,6 @@
-#include "stack/transport.hpp"
+#include "stack/wire/transport.hpp"
 
-#include "stack/ipv4.hpp"
+#include "stack/wire/ipv4.hpp"
 
 namespace tapstack {
 namespace {

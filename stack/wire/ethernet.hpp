@@ -13,8 +13,8 @@
 //  +-------------------------------+-------------------------------+
 //  |      EtherType / length       |  payload (46..1500 octets) ...
 //  +-------------------------------+
-#include "stack/addr.hpp"
-#include "stack/bytes.hpp"
+#include "stack/wire/addr.hpp"
+#include "stack/wire/bytes.hpp"
 
 #include <boost/endian/buffers.hpp>
 

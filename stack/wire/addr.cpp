@@ -1,4 +1,4 @@
-#include "stack/addr.hpp"
+#include "stack/wire/addr.hpp"
 
 #include <charconv>
 #include <cstdio>

@@ -1,6 +1,6 @@
-#include "stack/ipv4.hpp"
+#include "stack/wire/ipv4.hpp"
 
-#include "stack/checksum.hpp"
+#include "stack/wire/checksum.hpp"
 
 #include <algorithm>
 

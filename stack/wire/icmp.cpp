@@ -1,6 +1,6 @@
-#include "stack/icmp.hpp"
+#include "stack/wire/icmp.hpp"
 
-#include "stack/checksum.hpp"
+#include "stack/wire/checksum.hpp"
 
 namespace tapstack {
 

@@ -1,6 +1,6 @@
-#include "stack/ip_options.hpp"
+#include "stack/wire/ip_options.hpp"
 
-#include "stack/ipv4.hpp"
+#include "stack/wire/ipv4.hpp"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "stack/checksum.hpp"
+#include "stack/wire/checksum.hpp"
 
 #include <boost/endian/conversion.hpp>
 

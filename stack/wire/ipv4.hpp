@@ -16,8 +16,8 @@
 //  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 //  |                    Options                    |    Padding    |
 //  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
-#include "stack/addr.hpp"
-#include "stack/bytes.hpp"
+#include "stack/wire/addr.hpp"
+#include "stack/wire/bytes.hpp"
 
 #include <boost/endian/buffers.hpp>
 

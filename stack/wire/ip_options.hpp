@@ -37,8 +37,8 @@
 //   4. An echo reply, timestamp reply or ICMP error built for that datagram carries the options
 //      build_reply_options() makes from the *rewritten* options (ip_options_echo + build). If that
 //      fails, Linux sends nothing at all.
-#include "stack/addr.hpp"
-#include "stack/bytes.hpp"
+#include "stack/wire/addr.hpp"
+#include "stack/wire/bytes.hpp"
 
 #include <cstdint>
 #include <expected>

@@ -8,9 +8,9 @@
 //      +--------+--------+--------+--------+             offset|flags | window
 //      |     length      |    checksum     |             checksum     | urgent pointer
 //      +--------+--------+--------+--------+             options (offset*4 - 20 bytes)
-#include "stack/addr.hpp"
-#include "stack/bytes.hpp"
-#include "stack/checksum.hpp"
+#include "stack/wire/addr.hpp"
+#include "stack/wire/bytes.hpp"
+#include "stack/wire/checksum.hpp"
 
 #include <expected>
 

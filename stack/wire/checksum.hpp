@@ -1,6 +1,6 @@
 #pragma once
 // The Internet checksum (RFC 1071) and its incremental update (RFC 1624).
-#include "stack/bytes.hpp"
+#include "stack/wire/bytes.hpp"
 
 #include <cstdint>
 
