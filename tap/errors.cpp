@@ -42,6 +42,9 @@ Explanation common(int err) {
 constexpr std::string_view kRootAdvice =
     "needs CAP_NET_ADMIN: run it as root (`sudo tapstack ...`)";
 
+// A user namespace is only made to run without privileges; the way around any refusal is root.
+constexpr std::string_view kRootInsteadAdvice = "run `sudo tapstack demo` instead";
+
 }  // namespace
 
 Explanation explain_setup_errno(SetupStep step, int err, std::string_view ifname) {
@@ -188,6 +191,52 @@ Explanation explain_setup_errno(SetupStep step, int err, std::string_view ifname
       }
       break;
     case SetupStep::event_loop:
+      break;
+    case SetupStep::create_network_namespace:
+      switch (err) {
+        case EPERM:
+        case EACCES:
+          return ex("operation not permitted",
+                    "needs CAP_SYS_ADMIN: run as root; in a container, allow it, e.g. `docker run --cap-add SYS_ADMIN "
+                    "--cap-add NET_ADMIN`");
+        case ENOSPC:
+          return ex("too many network namespaces (user.max_net_namespaces reached)",
+                    "raise the limit: `sudo sysctl user.max_net_namespaces=15000`");
+        case EINVAL:
+          return ex("this kernel has no network namespaces (CONFIG_NET_NS)", {});
+        default:
+          break;
+      }
+      break;
+    case SetupStep::create_user_namespace:
+      // Rootless is the only reason to make one, so the way out is always the same.
+      switch (err) {
+        case EPERM:
+        case EACCES:
+          return ex("not permitted: unprivileged user namespaces are disabled or restricted here (a sysctl, AppArmor "
+                    "or a container's seccomp policy)",
+                    kRootInsteadAdvice);
+        case ENOSPC:
+          return ex("too many user namespaces (user.max_user_namespaces reached)",
+                    std::string(kRootInsteadAdvice) + ", or raise the limit: `sudo sysctl user.max_user_namespaces=15000`");
+        case EINVAL:
+          return ex("this kernel has no user namespaces (CONFIG_USER_NS)", kRootInsteadAdvice);
+        default:
+          return ex(common(err).words, kRootInsteadAdvice);
+      }
+    case SetupStep::start_process:
+      switch (err) {
+        case ENOENT:
+          return ex("no such program", "install it, or check $PATH");
+        case EACCES:
+          return ex("permission denied (not an executable file, or a directory on its path is not searchable)", {});
+        case ENOEXEC:
+          return ex("not a program this system can run", {});
+        case EAGAIN:
+          return ex("too many processes", "wait for some to finish, or raise the limit (`ulimit -u`)");
+        default:
+          break;
+      }
       break;
   }
   return common(err);
