@@ -21,6 +21,8 @@ enum class SetupStep {
   open_netlink,      // the rtnetlink socket
   configure_host,    // RTM_NEWADDR, RTM_NEWLINK
   event_loop,        // epoll, timerfd, signalfd
+  drop_privileges,   // after set-up: setgroups/setresgid/setresuid, capabilities, no_new_privs
+  install_seccomp,   // after set-up: the seccomp allow-list (tap/seccomp_filter.hpp)
 };
 
 struct SetupFailure {
