@@ -63,7 +63,22 @@ constexpr std::array kAllowList{
     AllowedSyscall{"gettid"sv, "abort(): raise() names this thread"sv},
     AllowedSyscall{"tgkill"sv, "abort(): raise(SIGABRT); only SIGABRT, only to this process"sv},
 #ifdef TAPSTACK_SECCOMP_SANITIZERS
-    // AddressSanitizer's runtime (build-asan only, never in a release build).
+    // AddressSanitizer's runtime, in a build with sanitizers only (the asan presets), never in a
+    // release build: LeakSanitizer's check at exit stops the process with a tracer task to scan
+    // its stacks and registers. Found by running the live tests with the default action set to
+    // SCMP_ACT_LOG and reading the kernel's audit records (type=1326) until none came.
+    AllowedSyscall{"clone"sv, "asan: LeakSanitizer's tracer task (CLONE_VM, no new program)"sv},
+    AllowedSyscall{"ptrace"sv, "asan: the tracer stopping this process to read its registers"sv},
+    AllowedSyscall{"wait4"sv, "asan: waiting for the tracer, and the tracer for the stopped threads"sv},
+    AllowedSyscall{"prctl"sv, "asan: PR_SET_DUMPABLE around the check (--user made us undumpable), PR_SET_PDEATHSIG"sv},
+    AllowedSyscall{"getppid"sv, "asan: the tracer checking that its parent lives"sv},
+    AllowedSyscall{"open"sv, "asan: /proc/self/task and /proc/self/maps (the runtime opens with open, not openat)"sv},
+    AllowedSyscall{"getdents"sv, "asan: listing /proc/self/task"sv},
+    AllowedSyscall{"mprotect"sv, "asan: the guard page of the tracer's stack"sv},
+    AllowedSyscall{"rt_sigaction"sv, "asan: the tracer's handlers for fatal signals"sv},
+    AllowedSyscall{"sigaltstack"sv, "asan: the runtime's alternate signal stack"sv},
+    AllowedSyscall{"sched_yield"sv, "asan: the runtime's spin locks"sv},
+    AllowedSyscall{"pipe2"sv, "asan: checking that memory is readable by writing it to a pipe"sv},
 #endif
 };
 
