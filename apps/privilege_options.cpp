@@ -21,13 +21,15 @@ void check_now(const PrivilegeOptions& opts) {
 }  // namespace
 
 void add_privilege_options(CLI::App& cmd, PrivilegeOptions& opts) {
-  CLI::Option* user = cmd.add_option(
-      "--user", opts.user,
-      "After set-up, switch to this user (name or uid), drop every capability and set no_new_privs: the loop "
-      "that reads frames runs unprivileged (needs root or CAP_SETUID+CAP_SETGID)");
-  CLI::Option* group =
-      cmd.add_option("--group", opts.group, "The group to switch to with --user (default: the user's primary group)")
-          ->needs(user);
+  CLI::Option* user =
+      cmd.add_option("--user", opts.user,
+                     "Once set up, run as this user (name or uid), e.g. nobody; what set-up opened stays open. "
+                     "Needs root or CAP_SETUID+CAP_SETGID. With or without it, every capability is dropped and "
+                     "no_new_privs set after set-up")
+          ->type_name("USER");
+  CLI::Option* group = cmd.add_option("--group", opts.group, "With --user: run as this group (default: the user's primary group)")
+                           ->type_name("GROUP")
+                           ->needs(user);
   // Checked as --user is processed, with --group's value if there is one (CLI11 has read every
   // word by then; the variables themselves are filled in one by one).
   user->each([group](const std::string& name) {
@@ -37,8 +39,8 @@ void add_privilege_options(CLI::App& cmd, PrivilegeOptions& opts) {
     check_now(o);
   });
   cmd.add_flag("--no-seccomp", [&opts](std::int64_t) { opts.seccomp = false; },
-               "Do not install the seccomp filter that, after set-up, allows the loop only the system calls it "
-               "needs and kills the process on any other (for debugging with strace or gdb)");
+               "Skip the seccomp filter that, after set-up, kills the process on any system call the loop does not "
+               "need (docs/security.md); for debugging with strace or gdb");
 }
 
 }  // namespace tapstack
