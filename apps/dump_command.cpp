@@ -2,6 +2,7 @@
 // each (and a hex dump with --hex). It answers nothing: a tcpdump for the other end of the TAP.
 #include "apps/command_error.hpp"
 #include "apps/commands.hpp"
+#include "apps/privilege_options.hpp"
 #include "apps/stack_options.hpp"
 #include "stack/describe.hpp"
 #include "stack/wire/ethernet.hpp"
@@ -31,6 +32,7 @@ struct DumpOptions {
   std::string tap;
   std::string mode = "tap";
   bool hex = false;
+  PrivilegeOptions privileges;  // --user, --group, --no-seccomp
 };
 
 constexpr std::size_t kFrameBufferLen = kIpv4MaxDatagramLen + kEthernetHeaderLen + 4;
@@ -60,6 +62,10 @@ void dump(const DumpOptions& opts) {
   std::string line;
   std::uint64_t frames = 0;
   bool running = true;
+
+  // Set-up is over: --user, no capabilities, no_new_privs, the seccomp allow-list.
+  std::fprintf(stderr, "dump: %s\n", drop_privileges(opts.privileges).c_str());
+
   while (running) {
     for (const ReadyEvent& ev : epoll.wait(std::nullopt)) {
       if (ev.token == kSignal) {
@@ -100,6 +106,7 @@ void add_dump_command(CLI::App& app) {
       ->check(CLI::IsMember({"tap", "tun"}))
       ->capture_default_str();
   cmd->add_flag("--hex", opts->hex, "Add a hex dump under each frame");
+  add_privilege_options(*cmd, opts->privileges);
   cmd->callback([opts] {
     try {
       dump(*opts);

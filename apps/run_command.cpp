@@ -8,6 +8,7 @@
 #include "apps/logging.hpp"
 #include "apps/pcap_file.hpp"
 #include "apps/pcap_tee.hpp"
+#include "apps/privilege_options.hpp"
 #include "apps/report.hpp"
 #include "apps/stack_options.hpp"
 #include "stack/wire/ethernet.hpp"
@@ -44,6 +45,7 @@ struct RunOptions {
   int verbose = 0;
   bool quiet = false;
   bool no_announce = false;
+  PrivilegeOptions privileges;  // --user, --group, --no-seccomp
 };
 
 // Room for the largest frame a TUN/TAP can hand us (a 65535-byte datagram, an Ethernet header
@@ -164,6 +166,9 @@ void run(const RunOptions& opts, bool mtu_given) {
   int stop_signal = 0;
   Instant last_flush = monotonic_now();
 
+  // Set-up is over: --user, no capabilities, no_new_privs, the seccomp allow-list.
+  spdlog::info("{}", drop_privileges(opts.privileges));
+
   auto report = [&] {
     print_counters(stdout, stack.counters());
     print_link(stdout, dev.name(), in, device_sink.stats());
@@ -249,6 +254,7 @@ void add_run_command(CLI::App& app) {
   auto* verbose = cmd->add_flag("-v,--verbose", opts->verbose, "One decoded line per frame; -vv adds a hex dump");
   cmd->add_flag("-q,--quiet", opts->quiet, "Warnings and errors only")->excludes(verbose);
   cmd->add_flag("--no-announce", opts->no_announce, "Skip the gratuitous ARP announcement at start");
+  add_privilege_options(*cmd, opts->privileges);
   cmd->callback([opts, cmd] {
     try {
       run(*opts, cmd->get_option("--mtu")->count() > 0);

@@ -192,11 +192,16 @@ Explanation explain_setup_errno(SetupStep step, int err, std::string_view ifname
       break;
     case SetupStep::event_loop:
       break;
+<<<<<<< HEAD
     case SetupStep::create_network_namespace:
+=======
+    case SetupStep::drop_privileges:
+>>>>>>> privileges
       switch (err) {
         case EPERM:
         case EACCES:
           return ex("operation not permitted",
+<<<<<<< HEAD
                     "needs CAP_SYS_ADMIN: run as root; in a container, allow it, e.g. `docker run --cap-add SYS_ADMIN "
                     "--cap-add NET_ADMIN`");
         case ENOSPC:
@@ -234,6 +239,28 @@ Explanation explain_setup_errno(SetupStep step, int err, std::string_view ifname
           return ex("not a program this system can run", {});
         case EAGAIN:
           return ex("too many processes", "wait for some to finish, or raise the limit (`ulimit -u`)");
+=======
+                    "switching to another user needs CAP_SETUID and CAP_SETGID: run tapstack as root (`sudo "
+                    "tapstack run --user nobody ...`), or leave out --user (without those capabilities it already "
+                    "runs as you)");
+        case EINVAL:
+          return ex("the kernel rejected the id", "give an existing user and group");
+        case EAGAIN:
+          return ex("the user has too many processes (RLIMIT_NPROC)", "choose a user that runs fewer processes, e.g. a dedicated one");
+        default:
+          break;
+      }
+      break;
+    case SetupStep::install_seccomp:
+      switch (err) {
+        case EINVAL:
+        case ENOSYS:
+        case EOPNOTSUPP:
+          return ex("this kernel has no seccomp filters (CONFIG_SECCOMP_FILTER)", "run with --no-seccomp");
+        case EACCES:
+        case EPERM:
+          return ex("operation not permitted", "a container or security policy forbids seccomp filters: run with --no-seccomp");
+>>>>>>> privileges
         default:
           break;
       }
