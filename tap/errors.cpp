@@ -192,16 +192,11 @@ Explanation explain_setup_errno(SetupStep step, int err, std::string_view ifname
       break;
     case SetupStep::event_loop:
       break;
-<<<<<<< HEAD
     case SetupStep::create_network_namespace:
-=======
-    case SetupStep::drop_privileges:
->>>>>>> privileges
       switch (err) {
         case EPERM:
         case EACCES:
           return ex("operation not permitted",
-<<<<<<< HEAD
                     "needs CAP_SYS_ADMIN: run as root; in a container, allow it, e.g. `docker run --cap-add SYS_ADMIN "
                     "--cap-add NET_ADMIN`");
         case ENOSPC:
@@ -239,7 +234,15 @@ Explanation explain_setup_errno(SetupStep step, int err, std::string_view ifname
           return ex("not a program this system can run", {});
         case EAGAIN:
           return ex("too many processes", "wait for some to finish, or raise the limit (`ulimit -u`)");
-=======
+        default:
+          break;
+      }
+      break;
+    case SetupStep::drop_privileges:
+      switch (err) {
+        case EPERM:
+        case EACCES:
+          return ex("operation not permitted",
                     "switching to another user needs CAP_SETUID and CAP_SETGID: run tapstack as root (`sudo "
                     "tapstack run --user nobody ...`), or leave out --user (without those capabilities it already "
                     "runs as you)");
@@ -260,7 +263,6 @@ Explanation explain_setup_errno(SetupStep step, int err, std::string_view ifname
         case EACCES:
         case EPERM:
           return ex("operation not permitted", "a container or security policy forbids seccomp filters: run with --no-seccomp");
->>>>>>> privileges
         default:
           break;
       }

@@ -20,16 +20,12 @@ enum class SetupStep {
   find_account,      // user or group name → id
   open_netlink,      // the rtnetlink socket
   configure_host,    // RTM_NEWADDR, RTM_NEWLINK
-<<<<<<< HEAD
   event_loop,        // epoll, timerfd, signalfd, blocked signals
   create_network_namespace,  // unshare(CLONE_NEWNET) with privileges
   create_user_namespace,     // unshare(CLONE_NEWUSER | CLONE_NEWNET) and the uid/gid maps, rootless
   start_process,             // fork, exec, prctl: a child process
-=======
-  event_loop,        // epoll, timerfd, signalfd
   drop_privileges,   // after set-up: setgroups/setresgid/setresuid, capabilities, no_new_privs
   install_seccomp,   // after set-up: the seccomp allow-list (tap/seccomp_filter.hpp)
->>>>>>> privileges
 };
 
 struct SetupFailure {
