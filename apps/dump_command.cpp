@@ -3,7 +3,7 @@
 #include "apps/command_error.hpp"
 #include "apps/commands.hpp"
 #include "apps/stack_options.hpp"
-#include "stack/describe.hpp"
+#include "describe/describe.hpp"
 #include "stack/wire/ethernet.hpp"
 #include "stack/wire/ipv4.hpp"
 #include "tap/clock.hpp"
@@ -76,7 +76,7 @@ void dump(const DumpOptions& opts) {
         ++frames;
         line.clear();
         append_timestamp(line, monotonic_now() + wall_offset);
-        append_frame_description(line, frame, mode);
+        append_frame_description(line, frame, mode == LinkMode::tap ? Framing::ethernet : Framing::ip);
         if (opts.hex) {
           line += '\n';
           line += hex_dump(frame);

@@ -1,6 +1,6 @@
 #include "apps/frame_trace.hpp"
 
-#include "stack/describe.hpp"
+#include "describe/describe.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -10,7 +10,7 @@ void trace_frame(Direction direction, Bytes frame, LinkMode mode) {
   spdlog::logger* log = spdlog::default_logger_raw();
   if (!log->should_log(spdlog::level::debug)) return;
   const char* dir = direction == Direction::in ? "in " : "out";
-  const std::string line = describe_frame(frame, mode);
+  const std::string line = describe_frame(frame, mode == LinkMode::tap ? Framing::ethernet : Framing::ip);
   if (log->should_log(spdlog::level::trace))
     log->trace("{} {}\n{}", dir, line, hex_dump(frame));
   else
