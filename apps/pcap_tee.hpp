@@ -1,6 +1,6 @@
 #pragma once
 // `--pcap FILE`: every frame in and out, recorded with a wall-clock timestamp, then passed on.
-#include "apps/pcap_file.hpp"
+#include "link/pcap_file.hpp"
 #include "stack/frame_sink.hpp"
 
 namespace tapstack {

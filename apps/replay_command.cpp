@@ -1,7 +1,7 @@
 // `tapstack replay`: a capture in, the stack's answers out, with capture time as the clock.
 #include "apps/command_error.hpp"
 #include "apps/commands.hpp"
-#include "apps/pcap_file.hpp"
+#include "link/pcap_file.hpp"
 #include "apps/stack_options.hpp"
 #include "stack/stack.hpp"
 

@@ -6,7 +6,7 @@
 #include "apps/commands.hpp"
 #include "apps/frame_trace.hpp"
 #include "apps/logging.hpp"
-#include "apps/pcap_file.hpp"
+#include "link/pcap_file.hpp"
 #include "apps/pcap_tee.hpp"
 #include "apps/report.hpp"
 #include "apps/stack_options.hpp"
