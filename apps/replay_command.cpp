@@ -1,8 +1,12 @@
-// `tapstack replay`: a capture in, the stack's answers out, with capture time as the clock.
+// `tapstack replay`: a capture in, the stack's answers out, with capture time as the clock. The
+// capture is a link (ReplayLink) at the bottom of the same chain `run` builds (apps/link_chain.hpp).
 #include "apps/command_error.hpp"
 #include "apps/commands.hpp"
-#include "apps/pcap_file.hpp"
+#include "apps/link_chain.hpp"
+#include "apps/logging.hpp"
 #include "apps/stack_options.hpp"
+#include "link/pcap_file.hpp"
+#include "link/replay_link.hpp"
 #include "stack/stack.hpp"
 
 #include <cstdio>
@@ -15,17 +19,9 @@ namespace {
 
 struct ReplayOptions {
   StackOptions stack;
+  LinkOptions link;  // -v only: the output is the capture
   std::string input;
   std::string output;
-};
-
-class PcapSink final : public FrameSink {
- public:
-  explicit PcapSink(PcapWriter& writer) : writer_(writer) {}
-  void emit(Bytes frame, Instant now) override { writer_.write(frame, now); }
-
- private:
-  PcapWriter& writer_;
 };
 
 // "frames in 5, out 4, dropped 1 (ip_drop_bad_checksum 1)": the drop reasons are the counters.
@@ -41,11 +37,23 @@ std::string summary(const Counters& c) {
          ", dropped " + std::to_string(c.total_drops()) + drops;
 }
 
+// Runs what the stack and the link have due up to `until`, each at its own time, in order, as
+// they would have run live.
+void run_timers_until(Stack& stack, Link& link, Instant until) {
+  for (int guard = 0; guard < 100000; ++guard) {
+    const auto due = earliest(stack.next_deadline(), link.next_deadline());
+    if (!due || *due > until) return;
+    if (const auto d = link.next_deadline(); d && *d <= *due) link.on_timer(*due);
+    if (const auto d = stack.next_deadline(); d && *d <= *due) stack.on_timer(*due);
+  }
+}
+
 void replay(const ReplayOptions& opts) {
+  configure_logging(opts.link.verbose, false);
   const StackConfig config = opts.stack.to_config();
   auto reader = PcapReader::open(opts.input);
   if (!reader) throw CommandError(reader.error());
-  const auto want = config.mode == LinkMode::tap ? CaptureLinkType::ethernet : CaptureLinkType::raw_ip;
+  const auto want = capture_link_type_of(config.mode);
   if (reader->link_type() != want)
     throw CommandError(opts.input + ": link type " + reader->link_type_name() + " is not supported in " + opts.stack.mode +
                        " mode (expected " + (want == CaptureLinkType::ethernet ? "EN10MB" : "RAW") + ")");
@@ -59,28 +67,26 @@ void replay(const ReplayOptions& opts) {
         std::filesystem::remove(*path, ignored);
       });
 
-  PcapSink sink(*writer);
-  Stack stack(config, sink);
+  ReplayLink capture(std::move(*reader), std::move(*writer));
+  // Capture timestamps already are Unix time.
+  LinkChain chain(capture, opts.link, config.mode, Duration{0});
+  Link& link = chain.top();
+  Stack stack(config, link);
   Instant clock{};
-  std::size_t snapped = 0;
   for (bool first = true;; first = false) {
-    auto frame = reader->next();
-    if (!frame) throw CommandError(opts.input + ": " + frame.error());
-    if (!*frame) break;
+    const auto frame = link.receive();
+    if (!frame) break;
     // The stack's clock never runs backwards, even if the capture's does.
-    clock = first ? (*frame)->timestamp : std::max(clock, (*frame)->timestamp);
+    clock = first ? frame->at : std::max(clock, frame->at);
     // Timers that fell due between two frames fire at their own time, as they would live.
-    for (int guard = 0; guard < 100000; ++guard) {
-      const auto due = stack.next_deadline();
-      if (!due || *due > clock) break;
-      stack.on_timer(*due);
-    }
-    if ((*frame)->original_len > (*frame)->data.size()) ++snapped;
-    stack.on_frame((*frame)->data, clock);
+    run_timers_until(stack, link, clock);
+    stack.on_frame(frame->data, clock);
   }
+  if (capture.error()) throw CommandError(opts.input + ": " + *capture.error());
 
-  if (auto closed = writer->close(); !closed) throw CommandError(closed.error());
+  if (auto closed = capture.close(); !closed) throw CommandError(closed.error());
   remove_output.release();
+  const std::size_t snapped = capture.cut_short();
   std::printf("replay: %s%s\n", summary(stack.counters()).c_str(),
               snapped ? (", " + std::to_string(snapped) + " cut short by the capture's snaplen").c_str() : "");
 }
@@ -95,6 +101,7 @@ void add_replay_command(CLI::App& app) {
   cmd->add_option("INPUT", opts->input, "Capture to read (pcap or pcapng; Ethernet, or raw IPv4 with --mode tun)")
       ->required();
   cmd->add_option("OUTPUT", opts->output, "Pcap file to write the stack's frames to")->required();
+  cmd->add_flag("-v,--verbose", opts->link.verbose, "Log one decoded line per frame in and out; -vv adds a hex dump");
   cmd->footer("Example: tapstack replay --ip 10.0.0.2/24 --mac 02:00:00:00:00:02 ping.pcap replies.pcap");
   cmd->callback([opts] { replay(*opts); });
 }

@@ -1,4 +1,4 @@
-#include "stack/describe.hpp"
+#include "describe/describe.hpp"
 
 #include "test_frames.hpp"
 
@@ -11,19 +11,8 @@ using namespace tapstack::test;
 
 namespace {
 
-Frame tcp_syn(std::uint16_t sport, std::uint16_t dport, std::uint32_t seq) {
-  Frame s(20);
-  store_be16(s, 0, sport);
-  store_be16(s, 2, dport);
-  store_be32(s, 4, seq);
-  store_u8(s, 12, 5 << 4);
-  store_u8(s, 13, 0x02);
-  store_be16(s, 14, 64240);
-  return s;
-}
-
-std::string tun(const Frame& f) { return describe_frame(f, LinkMode::tun); }
-std::string tap(const Frame& f) { return describe_frame(f, LinkMode::tap); }
+std::string tun(const Frame& f) { return describe_frame(f, Framing::ip); }
+std::string tap(const Frame& f) { return describe_frame(f, Framing::ethernet); }
 
 }  // namespace
 
@@ -76,8 +65,30 @@ TEST_CASE("describe: Ethernet padding after the datagram is not counted") {
 
 TEST_CASE("describe: UDP and TCP show ports") {
   CHECK(tun(ipv4(kPeerIp, kOurIp, 17, udp(40000, 53, 32))) == "10.0.0.1 > 10.0.0.2 UDP 40000 > 53 len 32");
-  CHECK(tun(ipv4(kPeerIp, kOurIp, 6, tcp_syn(40000, 80, 1234))) ==
+  CHECK(tun(ipv4(kPeerIp, kOurIp, 6, tcp(tcp_flag::syn, 1234, 0))) ==
         "10.0.0.1 > 10.0.0.2 TCP 40000 > 80 [S] seq 1234 win 64240 len 0");
+  CHECK(tun(ipv4(kPeerIp, kOurIp, 6, tcp(tcp_flag::rst | tcp_flag::ack, 0, 1235, 3))) ==
+        "10.0.0.1 > 10.0.0.2 TCP 40000 > 80 [R.] seq 0 ack 1235 win 64240 len 3");
+}
+
+TEST_CASE("describe: UDP and TCP lengths and checksums are judged on whole datagrams only") {
+  Frame bad_udp = udp(40000, 53, 4);
+  bad_udp.back() ^= std::byte{0x01};
+  CHECK(tun(ipv4(kPeerIp, kOurIp, 17, bad_udp)) == "10.0.0.1 > 10.0.0.2 UDP 40000 > 53 len 4 [bad UDP checksum]");
+  Frame long_udp = udp(40000, 53, 4);
+  store_be16(long_udp, 4, 40);
+  CHECK(tun(ipv4(kPeerIp, kOurIp, 17, long_udp)) == "10.0.0.1 > 10.0.0.2 UDP 40000 > 53 len 4 [bad UDP length 40]");
+  Frame bad_tcp = tcp(tcp_flag::syn, 1234, 0);
+  bad_tcp[4] ^= std::byte{0x01};
+  CHECK(tun(ipv4(kPeerIp, kOurIp, 6, bad_tcp)).ends_with("[S] seq 16778450 win 64240 len 0 [bad TCP checksum]"));
+  Frame short_doff = tcp(tcp_flag::syn, 1234, 0);
+  store_u8(short_doff, 12, 2 << 4);
+  CHECK(tun(ipv4(kPeerIp, kOurIp, 6, short_doff)) == "10.0.0.1 > 10.0.0.2 TCP 40000 > 80 bad header length 8");
+  // A first fragment carries part of the segment: its length and checksum cannot be judged.
+  const Frame whole = udp(40000, 53, 100);
+  const Frame first_part(whole.begin(), whole.begin() + 48);
+  CHECK(tun(ipv4(kPeerIp, kOurIp, 17, first_part, 0, 0x77, kIpv4FlagMoreFragments)) ==
+        "10.0.0.1 > 10.0.0.2 UDP 40000 > 53 len 40 (fragment id 0x0077 offset 0 len 48, more)");
 }
 
 TEST_CASE("describe: fragments show id and offset; only the first decodes the transport") {
@@ -96,6 +107,20 @@ TEST_CASE("describe: ICMP errors name the code and the datagram they quote") {
   store_be16(msg, 2, internet_checksum(msg));
   CHECK(tun(ipv4(kPeerIp, kOurIp, 1, msg)) ==
         "10.0.0.1 > 10.0.0.2 ICMP unreachable port (about 10.0.0.2 > 10.0.0.1 UDP 33434 > 40000)");
+}
+
+TEST_CASE("describe: an ICMP error quotes a header cut short, whatever its checksum says") {
+  // RFC 792: the header and the first 8 bytes of the datagram; Linux quotes options rewritten on
+  // receipt under the original header checksum.
+  Frame quoted = ipv4(kOurIp, kPeerIp, 6, tcp(tcp_flag::syn, 1, 0));
+  quoted.resize(kIpv4MinHeaderLen + 8);
+  quoted[ipv4_field::checksum] ^= std::byte{0xff};
+  Frame msg(8 + quoted.size());
+  store_u8(msg, 0, 11);
+  std::copy(quoted.begin(), quoted.end(), msg.begin() + 8);
+  store_be16(msg, 2, internet_checksum(msg));
+  CHECK(tun(ipv4(kPeerIp, kOurIp, 1, msg)) ==
+        "10.0.0.1 > 10.0.0.2 ICMP time exceeded in transit (about 10.0.0.2 > 10.0.0.1 TCP 40000 > 80)");
 }
 
 TEST_CASE("describe: bad checksums are flagged, the rest still described") {
@@ -132,19 +157,19 @@ TEST_CASE("describe: other EtherTypes, VLAN tags and 802.3 lengths are named") {
 
 TEST_CASE("describe: every truncation of every sample is described without reading past it") {
   // Run under ASan in CI: a read past the span's end would be reported there.
-  const std::vector<std::pair<Frame, LinkMode>> samples = {
-      {arp_request_for_us(), LinkMode::tap},
-      {echo_request_frame(1), LinkMode::tap},
-      {ipv4(kPeerIp, kOurIp, 6, tcp_syn(1, 2, 3)), LinkMode::tun},
-      {ipv4(kPeerIp, kOurIp, 17, udp(1, 2, 9)), LinkMode::tun},
-      {ethernet(MacAddr::broadcast(), kPeerMac, 0x8100, bytes({0x00, 0x05, 0x08, 0x00})), LinkMode::tap},
+  const std::vector<std::pair<Frame, Framing>> samples = {
+      {arp_request_for_us(), Framing::ethernet},
+      {echo_request_frame(1), Framing::ethernet},
+      {ipv4(kPeerIp, kOurIp, 6, tcp(tcp_flag::syn, 3, 0)), Framing::ip},
+      {ipv4(kPeerIp, kOurIp, 17, udp(1, 2, 9)), Framing::ip},
+      {ethernet(MacAddr::broadcast(), kPeerMac, 0x8100, bytes({0x00, 0x05, 0x08, 0x00})), Framing::ethernet},
   };
-  for (const auto& [frame, mode] : samples) {
+  for (const auto& [frame, framing] : samples) {
     for (std::size_t len = 0; len <= frame.size(); ++len) {
       // A fresh heap copy of exactly len bytes, so ASan sees any overrun.
       const std::vector<std::byte> cut(frame.begin(), frame.begin() + static_cast<std::ptrdiff_t>(len));
       INFO("length " << len);
-      CHECK_FALSE(describe_frame(cut, mode).empty());
+      CHECK_FALSE(describe_frame(cut, framing).empty());
     }
   }
 }

@@ -16,7 +16,7 @@
 //  - frames follow each other 10 ms apart unless a case says otherwise;
 //  - each case ends with the end-of-window marker (cases.hpp), 300 ms after its last request
 //    unless the case needs timers to run (ARP probes, reassembly timeout).
-#include "apps/pcap_file.hpp"
+#include "link/pcap_file.hpp"
 #include "stack/wire/arp.hpp"
 #include "stack/wire/checksum.hpp"
 #include "stack/wire/ethernet.hpp"

@@ -17,9 +17,9 @@
 //
 // Each frame is copied into a heap buffer of exactly its length before on_frame, so reading one
 // byte past it is a heap-buffer-overflow, not a silent read of the next record.
+#include "describe/describe.hpp"
 #include "stack/wire/arp.hpp"
 #include "stack/wire/checksum.hpp"
-#include "stack/describe.hpp"
 #include "stack/wire/ethernet.hpp"
 #include "stack/wire/icmp.hpp"
 #include "stack/wire/ipv4.hpp"
@@ -301,7 +301,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       ++frames_in;
       // The -v trace and `tapstack dump` decode the same untrusted bytes: they must not crash
       // either, whatever the frame.
-      if (describe_frame(frame, config.mode).empty()) fail({}, "describe_frame returned nothing");
+      if (describe_frame(frame, config.mode == LinkMode::tap ? Framing::ethernet : Framing::ip).empty()) fail({}, "describe_frame returned nothing");
     }
     const Counters& c = stack.counters();
     if (c[Counter::frames_in] != frames_in) {

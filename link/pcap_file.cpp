@@ -1,4 +1,4 @@
-#include "apps/pcap_file.hpp"
+#include "link/pcap_file.hpp"
 
 #include <pcap/pcap.h>
 
@@ -19,8 +19,25 @@ Instant to_instant(const timeval& tv) {
 }  // namespace
 
 void PcapReader::Close::operator()(pcap* p) const { pcap_close(p); }
-void PcapWriter::Close::operator()(pcap* p) const { pcap_close(p); }
-void PcapWriter::CloseDumper::operator()(pcap_dumper* d) const { pcap_dump_close(d); }
+
+struct PcapWriter::Output {
+  pcap* handle;
+  pcap_dumper* dumper;
+  std::string path;
+
+  Output(pcap* h, pcap_dumper* d, std::string p) : handle(h), dumper(d), path(std::move(p)) {}
+  Output(const Output&) = delete;
+  Output& operator=(const Output&) = delete;
+  ~Output() {
+    pcap_dump_close(dumper);
+    pcap_close(handle);
+  }
+};
+
+PcapWriter::PcapWriter(std::unique_ptr<Output> out) : out_(std::move(out)) {}
+PcapWriter::PcapWriter(PcapWriter&&) noexcept = default;
+PcapWriter& PcapWriter::operator=(PcapWriter&&) noexcept = default;
+PcapWriter::~PcapWriter() = default;
 
 std::expected<PcapReader, std::string> PcapReader::open(const std::string& path) {
   char errbuf[PCAP_ERRBUF_SIZE] = {};
@@ -65,8 +82,11 @@ std::string PcapReader::link_type_name() const {
 }
 
 std::expected<PcapWriter, std::string> PcapWriter::create(const std::string& path, CaptureLinkType type) {
-  const int dlt = type == CaptureLinkType::ethernet ? DLT_EN10MB : DLT_RAW;
-  pcap* p = pcap_open_dead_with_tstamp_precision(dlt, kSnapLen, PCAP_TSTAMP_PRECISION_MICRO);
+  return create_foreign(path, type == CaptureLinkType::ethernet ? DLT_EN10MB : DLT_RAW, kSnapLen);
+}
+
+std::expected<PcapWriter, std::string> PcapWriter::create_foreign(const std::string& path, int dlt, int snaplen) {
+  pcap* p = pcap_open_dead_with_tstamp_precision(dlt, snaplen, PCAP_TSTAMP_PRECISION_MICRO);
   if (p == nullptr) return std::unexpected(std::string("libpcap could not allocate a writer"));
   pcap_dumper* d = pcap_dump_open(p, path.c_str());
   if (d == nullptr) {
@@ -76,29 +96,32 @@ std::expected<PcapWriter, std::string> PcapWriter::create(const std::string& pat
     pcap_close(p);
     return std::unexpected(err);
   }
-  return PcapWriter(p, d, path);
+  return PcapWriter(std::make_unique<Output>(p, d, path));
 }
 
 void PcapWriter::write(Bytes frame, Instant timestamp) {
+  if (!out_) return;
   const auto ns = to_ns(timestamp);
   pcap_pkthdr hdr{};
   hdr.ts.tv_sec = static_cast<time_t>(ns / 1'000'000'000);
   hdr.ts.tv_usec = static_cast<suseconds_t>((ns % 1'000'000'000) / 1000);
   hdr.caplen = static_cast<bpf_u_int32>(frame.size());
   hdr.len = hdr.caplen;
-  pcap_dump(reinterpret_cast<u_char*>(dumper_.get()), &hdr, reinterpret_cast<const u_char*>(frame.data()));
+  pcap_dump(reinterpret_cast<u_char*>(out_->dumper), &hdr, reinterpret_cast<const u_char*>(frame.data()));
 }
 
-void PcapWriter::flush() { pcap_dump_flush(dumper_.get()); }
+void PcapWriter::flush() {
+  if (out_) pcap_dump_flush(out_->dumper);
+}
 
 std::expected<void, std::string> PcapWriter::close() {
-  if (!dumper_) return {};
-  FILE* f = pcap_dump_file(dumper_.get());
-  const bool failed = pcap_dump_flush(dumper_.get()) != 0 || std::ferror(f) != 0;
+  if (!out_) return {};
+  FILE* f = pcap_dump_file(out_->dumper);
+  const bool failed = pcap_dump_flush(out_->dumper) != 0 || std::ferror(f) != 0;
   const int err = errno;
-  dumper_.reset();
-  pcap_.reset();
-  if (failed) return std::unexpected(path_ + ": write failed: " + std::strerror(err));
+  const std::string path = out_->path;
+  out_.reset();
+  if (failed) return std::unexpected(path + ": write failed: " + std::strerror(err));
   return {};
 }
 

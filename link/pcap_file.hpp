@@ -1,6 +1,7 @@
 #pragma once
-// Capture files through libpcap: pcap and pcapng in, classic pcap out. Errors are one-line
-// strings ready to show a person; nothing here throws.
+// Capture files through libpcap: pcap and pcapng in, classic pcap out. The program's only
+// writer: `run --pcap`, `dump --pcap`, replay's output and the test tools all record through
+// PcapWriter. Errors are one-line strings ready to show a person; nothing here throws.
 #include "stack/wire/bytes.hpp"
 #include "stack/time.hpp"
 
@@ -10,7 +11,6 @@
 #include <string>
 
 struct pcap;
-struct pcap_dumper;
 
 namespace tapstack {
 
@@ -42,23 +42,24 @@ class PcapReader {
 class PcapWriter {
  public:
   static std::expected<PcapWriter, std::string> create(const std::string& path, CaptureLinkType type);
+  // A capture of a link type tapstack does not speak (a DLT_* number of pcap/dlt.h) and a given
+  // snapshot length: for fixtures that test how readers refuse them.
+  static std::expected<PcapWriter, std::string> create_foreign(const std::string& path, int dlt, int snaplen);
   void write(Bytes frame, Instant timestamp);
-  // Flushes and closes, reporting any write error that stdio buffered (a full disk, say).
+  // Flushes and closes, reporting any write error that stdio buffered (a full disk, say). After
+  // it, write() and flush() do nothing.
   std::expected<void, std::string> close();
   // Pushes buffered records to the file so a reader sees them now (the live loop does this).
   void flush();
 
+ PcapWriter(PcapWriter&&) noexcept;
+  PcapWriter& operator=(PcapWriter&&) noexcept;
+  ~PcapWriter();
+
  private:
-  struct Close {
-    void operator()(pcap* p) const;
-  };
-  struct CloseDumper {
-    void operator()(pcap_dumper* d) const;
-  };
-  PcapWriter(pcap* p, pcap_dumper* d, std::string path) : pcap_(p), dumper_(d), path_(std::move(path)) {}
-  std::unique_ptr<pcap, Close> pcap_;
-  std::unique_ptr<pcap_dumper, CloseDumper> dumper_;
-  std::string path_;
+  struct Output;  // libpcap's handles, in pcap_file.cpp: this is the one file that writes records
+  explicit PcapWriter(std::unique_ptr<Output> out);
+  std::unique_ptr<Output> out_;
 };
 
 }  // namespace tapstack
