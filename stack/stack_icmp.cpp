@@ -46,7 +46,7 @@ void Stack::on_icmp(const Inbound& in, Instant now) {
     case IcmpType::timestamp_request:
       // Linux answers timestamp requests; it ignores those to a broadcast with the echo knob.
       if (in.to_broadcast && config_.icmp.echo_ignore_broadcasts) {
-        counters_.add(Counter::icmp_drop_echo_broadcast);
+        counters_.add(Counter::icmp_drop_timestamp_broadcast);
         return;
       }
       reply_timestamp(in, icmp, now);
@@ -62,7 +62,8 @@ void Stack::on_icmp(const Inbound& in, Instant now) {
 void Stack::reply_echo(const Inbound& in, const IcmpView& icmp, Instant now) {
   const Ipv4Addr dst = in.ip.src();
   const auto options_len = echo_options(in.header, in.options, dst, now);
-  if (!options_len || !rate_allows(IcmpType::echo_reply, icmp.code(), dst, now)) return;
+  if (!options_len || !rate_allows(IcmpType::echo_reply, icmp.code(), dst, Counter::icmp_drop_reply_rate_limited, now))
+    return;
   // The reply is the request's ICMP message with one byte changed, behind a fresh IP header
   // (RFC 792): one copy of the message, and the checksum patched, not recomputed (RFC 1624).
   // Linux copies the code as it came, so we do too. RFC 1122 §3.2.1.6 lets the reply reuse the
@@ -90,7 +91,8 @@ void Stack::reply_timestamp(const Inbound& in, const IcmpView& icmp, Instant now
   }
   const Ipv4Addr dst = in.ip.src();
   const auto options_len = echo_options(in.header, in.options, dst, now);
-  if (!options_len || !rate_allows(IcmpType::timestamp_reply, 0, dst, now)) return;
+  if (!options_len || !rate_allows(IcmpType::timestamp_reply, 0, dst, Counter::icmp_drop_reply_rate_limited, now))
+    return;
   constexpr std::size_t kTimestampLen = kIcmpHeaderLen + 12;
   const MutableBytes msg = start_icmp(dst, in.ip.tos(), *options_len, kTimestampLen);
   store_u8(msg, icmp_field::type, static_cast<std::uint8_t>(IcmpType::timestamp_reply));
@@ -121,7 +123,7 @@ void Stack::send_icmp_error(const Offender& offender, IcmpType type, std::uint8_
   }
 
   const Ipv4Addr dst{load_be32(header, ipv4_field::src)};
-  if (!rate_allows(type, code, dst, now)) return;
+  if (!rate_allows(type, code, dst, Counter::icmp_errors_rate_limited, now)) return;
   const auto options_len = echo_options(header, offender.options, dst, now);
   if (!options_len) return;
 
@@ -155,9 +157,9 @@ std::optional<std::size_t> Stack::echo_options(Bytes header, const ReceivedOptio
   return built->len;
 }
 
-bool Stack::rate_allows(IcmpType type, std::uint8_t code, Ipv4Addr dst, Instant now) {
+bool Stack::rate_allows(IcmpType type, std::uint8_t code, Ipv4Addr dst, Counter if_limited, Instant now) {
   if (rate_limiter_.allow(type, code, dst, now)) return true;
-  counters_.add(Counter::icmp_errors_rate_limited);
+  counters_.add(if_limited);
   return false;
 }
 

@@ -152,6 +152,18 @@ TEST_CASE_METHOD(StackFixture, "icmp: a timestamp request is answered with the o
   CHECK(load_be32(icmp.data(), 8) == 80'000'000);
 }
 
+TEST_CASE_METHOD(StackFixture, "icmp: a timestamp request to a broadcast is ignored with echo's knob, and counted as such") {
+  introduce_peer();
+  Frame req(20, std::byte{0});
+  store_u8(req, 0, 13);
+  store_be16(req, 2, internet_checksum(req));
+  feed(ethernet(MacAddr::broadcast(), kPeerMac, 0x0800,
+                ipv4(kPeerIp, Ipv4Addr::from_octets(10, 0, 0, 255), 1, req)));
+  CHECK(sink.frames.empty());
+  CHECK(count(Counter::icmp_drop_timestamp_broadcast) == 1);
+  CHECK(count(Counter::icmp_drop_echo_broadcast) == 0);
+}
+
 TEST_CASE_METHOD(StackFixture, "icmp: information and address mask requests are not answered, as on Linux") {
   introduce_peer();
   feed(to_us(1, icmp_echo(1, 1, 4, 15)));

@@ -165,8 +165,23 @@ TEST_CASE_METHOD(StackFixture, "rate limit: a burst of closed-port probes gets 6
   for (int i = 0; i < 20; ++i) feed(frame, t0 + std::chrono::milliseconds(i));
   CHECK(sink.frames.size() == 6);  // XRLIM_BURST_FACTOR: the per-host bucket starts full
   CHECK(count(Counter::icmp_errors_rate_limited) == 14);
+  // An error not sent is no drop: the datagram is counted by what earned it the error.
+  CHECK(count(Counter::udp_port_unreachable) == 20);
+  CHECK(stack->counters().total_drops() == 0);
   feed(frame, t0 + 1020ms);
   CHECK(sink.frames.size() == 7);
+}
+
+TEST_CASE_METHOD(StackFixture, "rate limit: with echo reply's bit in icmp_ratemask, requests over the limit go unanswered") {
+  config.icmp.ratemask |= 1u << 0;  // ICMP type 0, echo reply
+  reconfigure();
+  introduce_peer();
+  for (int i = 0; i < 10; ++i) feed(echo_request_frame(static_cast<std::uint16_t>(i)), t0);
+  CHECK(sink.frames.size() == 6);
+  // An unanswered request is a drop, counted apart from the errors the limit held back.
+  CHECK(count(Counter::icmp_drop_reply_rate_limited) == 4);
+  CHECK(count(Counter::icmp_errors_rate_limited) == 0);
+  CHECK(stack->counters().total_drops() == 4);
 }
 
 TEST_CASE_METHOD(StackFixture, "rate limit: echo replies are never limited by default") {
