@@ -82,7 +82,7 @@ class Stack {
   void send_icmp_error(const Offender& offender, IcmpType type, std::uint8_t code, std::uint32_t info, Instant now);
   // The options a reply to this header must carry (RFC 1122 §3.2.2.6, Linux ip_options_echo),
   // written to reply_options_; nullopt when they cannot be built and Linux sends nothing.
-  std::optional<std::size_t> echo_options(Bytes header, const ReceivedOptions& options, Ipv4Addr dst, Instant now);
+  std::optional<std::size_t> echo_options(Bytes header, const ReceivedOptions& options, Instant now);
   // Whether the rate limit lets this message go; counts if_limited when it does not.
   bool rate_allows(IcmpType type, std::uint8_t code, Ipv4Addr dst, Counter if_limited, Instant now);
   // Writes the IP header of an ICMP message to dst (with options_len bytes of reply_options_)

@@ -61,7 +61,7 @@ void Stack::on_icmp(const Inbound& in, Instant now) {
 
 void Stack::reply_echo(const Inbound& in, const IcmpView& icmp, Instant now) {
   const Ipv4Addr dst = in.ip.src();
-  const auto options_len = echo_options(in.header, in.options, dst, now);
+  const auto options_len = echo_options(in.header, in.options, now);
   if (!options_len || !rate_allows(IcmpType::echo_reply, icmp.code(), dst, Counter::icmp_drop_reply_rate_limited, now))
     return;
   // The reply is the request's ICMP message with one byte changed, behind a fresh IP header
@@ -90,7 +90,7 @@ void Stack::reply_timestamp(const Inbound& in, const IcmpView& icmp, Instant now
     return;
   }
   const Ipv4Addr dst = in.ip.src();
-  const auto options_len = echo_options(in.header, in.options, dst, now);
+  const auto options_len = echo_options(in.header, in.options, now);
   if (!options_len || !rate_allows(IcmpType::timestamp_reply, 0, dst, Counter::icmp_drop_reply_rate_limited, now))
     return;
   constexpr std::size_t kTimestampLen = kIcmpHeaderLen + 12;
@@ -124,7 +124,7 @@ void Stack::send_icmp_error(const Offender& offender, IcmpType type, std::uint8_
 
   const Ipv4Addr dst{load_be32(header, ipv4_field::src)};
   if (!rate_allows(type, code, dst, Counter::icmp_errors_rate_limited, now)) return;
-  const auto options_len = echo_options(header, offender.options, dst, now);
+  const auto options_len = echo_options(header, offender.options, now);
   if (!options_len) return;
 
   // Linux quotes as much as fits in min(MTU, 576) bytes (RFC 1812 §4.3.2.3), its header and
@@ -145,10 +145,9 @@ void Stack::send_icmp_error(const Offender& offender, IcmpType type, std::uint8_
   finish_icmp(msg, now);
 }
 
-std::optional<std::size_t> Stack::echo_options(Bytes header, const ReceivedOptions& options, Ipv4Addr dst,
-                                               Instant now) {
+std::optional<std::size_t> Stack::echo_options(Bytes header, const ReceivedOptions& options, Instant now) {
   if (options.optlen == 0) return 0;
-  const auto built = build_reply_options(header.subspan(kIpv4MinHeaderLen), options, dst, config_.ip,
+  const auto built = build_reply_options(header.subspan(kIpv4MinHeaderLen), options, config_.ip,
                                          ms_since_midnight_utc(now), reply_options_);
   if (!built) {
     counters_.add(Counter::icmp_drop_options_no_room);

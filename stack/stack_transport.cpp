@@ -45,7 +45,7 @@ void Stack::on_tcp(const Inbound& in, Instant now) {
               (tcp->has(tcp_flag::fin) ? 1u : 0u);
   }
   // Linux's ip_send_unicast_reply() echoes the segment's IP options like any reply.
-  const auto options_len = echo_options(in.header, in.options, ip.src(), now);
+  const auto options_len = echo_options(in.header, in.options, now);
   if (!options_len) return;
   const Ipv4Repr header{
       .src = ip.dst(),
