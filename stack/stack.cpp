@@ -55,20 +55,20 @@ void Stack::on_frame(Bytes frame, Instant now) {
     return;
   }
 
-  std::uint16_t type = eth->type();
+  EtherType type = eth->type();
   Bytes payload = eth->payload();
   // A priority tag (IEEE 802.1Q VLAN ID 0) carries only a priority: Linux strips it and takes
   // the frame as untagged (__netif_receive_skb_core); any other VLAN is one we are not on.
-  if ((type == static_cast<std::uint16_t>(EtherType::vlan) || type == static_cast<std::uint16_t>(EtherType::qinq)) &&
-      payload.size() >= kVlanTagLen && (load_be16(payload, 0) & kVlanIdMask) == 0) {
-    type = load_be16(payload, 2);
+  if ((type == EtherType::vlan || type == EtherType::qinq) && payload.size() >= kVlanTagLen &&
+      (load_be16(payload, 0) & kVlanIdMask) == 0) {
+    type = EtherType{load_be16(payload, 2)};
     payload = payload.subspan(kVlanTagLen);
   }
-  if (type <= kMaxLlcLength) {
+  if (is_llc_length(type)) {
     counters_.add(Counter::eth_drop_llc);
     return;
   }
-  switch (static_cast<EtherType>(type)) {
+  switch (type) {
     case EtherType::arp:
       on_arp(payload, cast, now);
       return;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 namespace tapstack {
 
@@ -19,7 +20,7 @@ void Stack::on_icmp(const Inbound& in, Instant now) {
     return;
   }
   const IcmpView& icmp = *parsed;
-  const auto type = static_cast<IcmpType>(icmp.type());
+  const IcmpType type = icmp.type();
 
   // RFC 1122 §3.2.2.6/§3.2.2.8 (and Linux): to a broadcast, only echo, timestamp and address
   // mask messages are looked at at all.
@@ -73,7 +74,7 @@ void Stack::reply_echo(const Inbound& in, const IcmpView& icmp, Instant now) {
   copy_bytes(reply, request);
   const std::uint16_t old_word = load_be16(request, icmp_field::type);
   const auto new_word =
-      static_cast<std::uint16_t>((std::uint16_t{static_cast<std::uint8_t>(IcmpType::echo_reply)} << 8) | icmp.code());
+      static_cast<std::uint16_t>((std::uint16_t{std::to_underlying(IcmpType::echo_reply)} << 8) | icmp.code());
   store_be16(reply, icmp_field::type, new_word);
   const std::uint16_t checksum = checksum_update16(icmp.checksum(), old_word, new_word);
   // An all-zero reply (code, id, sequence and data all 0) is the one case the update gets wrong.
@@ -95,9 +96,7 @@ void Stack::reply_timestamp(const Inbound& in, const IcmpView& icmp, Instant now
     return;
   constexpr std::size_t kTimestampLen = kIcmpHeaderLen + 12;
   const MutableBytes msg = start_icmp(dst, in.ip.tos(), *options_len, kTimestampLen);
-  store_u8(msg, icmp_field::type, static_cast<std::uint8_t>(IcmpType::timestamp_reply));
-  store_u8(msg, icmp_field::code, 0);
-  copy_bytes(msg.subspan(icmp_field::ident, 4), icmp.message().subspan(icmp_field::ident, 4));
+  IcmpRepr{.type = IcmpType::timestamp_reply, .code = 0, .rest = icmp.rest()}.emit(msg);
   copy_bytes(msg.subspan(kIcmpHeaderLen, 4), icmp.data().first(4));
   const std::uint32_t ms = ms_since_midnight_utc(now);
   store_be32(msg, kIcmpHeaderLen + 4, ms);
@@ -113,9 +112,9 @@ void Stack::send_icmp_error(const Offender& offender, IcmpType type, std::uint8_
   // about a fragment other than the first, never about an ICMP error (or a type too new to
   // know whether it is one).
   bool forbidden = offender.to_broadcast || (load_be16(header, ipv4_field::flags_frag) & kIpv4FragOffsetMask) != 0;
-  if (!forbidden && load_u8(header, ipv4_field::protocol) == static_cast<std::uint8_t>(IpProtocol::icmp)) {
-    forbidden = offender.payload.empty() || load_u8(offender.payload, icmp_field::type) > kIcmpMaxKnownType ||
-                is_icmp_error(load_u8(offender.payload, icmp_field::type));
+  if (!forbidden && IpProtocol{load_u8(header, ipv4_field::protocol)} == IpProtocol::icmp) {
+    forbidden = offender.payload.empty() || !is_known(IcmpType{load_u8(offender.payload, icmp_field::type)}) ||
+                is_icmp_error(IcmpType{load_u8(offender.payload, icmp_field::type)});
   }
   if (forbidden) {
     counters_.add(Counter::icmp_errors_suppressed);
@@ -136,9 +135,7 @@ void Stack::send_icmp_error(const Offender& offender, IcmpType type, std::uint8_
   // Linux: the offender's TOS bits with precedence "internetwork control" (RFC 1812 §4.3.2.5).
   const auto tos = static_cast<std::uint8_t>((load_u8(header, ipv4_field::tos) & 0x1e) | 0xc0);
   const MutableBytes msg = start_icmp(dst, tos, *options_len, kIcmpHeaderLen + quoted_header + quoted_payload);
-  store_u8(msg, icmp_field::type, static_cast<std::uint8_t>(type));
-  store_u8(msg, icmp_field::code, code);
-  store_be32(msg, icmp_field::ident, info);
+  IcmpRepr{.type = type, .code = code, .rest = info}.emit(msg);
   copy_bytes(msg.subspan(kIcmpHeaderLen), header.first(quoted_header));
   copy_bytes(msg.subspan(kIcmpHeaderLen + quoted_header), offender.payload.first(quoted_payload));
   counters_.add(Counter::icmp_errors_sent);
@@ -166,7 +163,7 @@ MutableBytes Stack::start_icmp(Ipv4Addr dst, std::uint8_t tos, std::size_t optio
   const Ipv4Repr header{
       .src = config_.ip.addr,  // for a broadcast request, our primary address (Linux's spec_dst)
       .dst = dst,
-      .protocol = static_cast<std::uint8_t>(IpProtocol::icmp),
+      .protocol = IpProtocol::icmp,
       .ttl = kDefaultTtl,
       .tos = tos,
       .ident = next_ident(),

@@ -50,7 +50,7 @@ void Stack::on_tcp(const Inbound& in, Instant now) {
   const Ipv4Repr header{
       .src = ip.dst(),
       .dst = ip.src(),
-      .protocol = static_cast<std::uint8_t>(IpProtocol::tcp),
+      .protocol = IpProtocol::tcp,
       .ttl = kDefaultTtl,
       .tos = static_cast<std::uint8_t>(ip.tos() & ~0x03),  // Linux reflects the TOS without ECN bits
       // Linux's TCP control socket sets DF, and a DF datagram from an unconnected socket gets ID 0.

@@ -19,7 +19,7 @@ Buffer datagram(std::size_t payload_len, std::uint16_t flags_frag = 0, Buffer op
   Ipv4Repr repr;
   repr.src = Ipv4Addr::from_octets(10, 0, 0, 2);
   repr.dst = Ipv4Addr::from_octets(10, 0, 0, 1);
-  repr.protocol = 1;
+  repr.protocol = IpProtocol::icmp;
   repr.tos = 0x28;
   repr.ttl = 64;
   repr.ident = ident;
@@ -73,7 +73,7 @@ TEST_CASE("fragmenter: ping -s 4000 is answered in 1480-byte pieces like Linux's
     CHECK(v.ident() == 0xbeef);
     CHECK(v.ttl() == 64);
     CHECK(v.tos() == 0x28);
-    CHECK(v.protocol() == 1);
+    CHECK(v.protocol() == IpProtocol::icmp);
   }
 }
 

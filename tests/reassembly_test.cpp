@@ -39,7 +39,7 @@ struct Frag {
 struct DatagramSpec {
   Ipv4Addr src = kSrc;
   Ipv4Addr dst = kDst;
-  std::uint8_t protocol = 1;
+  IpProtocol protocol = IpProtocol::icmp;
   std::uint16_t ident = kIdent;
   std::uint8_t tos = 0;
   std::uint8_t ttl = 64;
@@ -396,7 +396,7 @@ TEST_CASE("reassembly: an incomplete ping of death times out like any datagram",
 TEST_CASE("reassembly: a timed-out datagram whose first fragment arrived hands back that fragment", "[reassembly]") {
   Reassembler r{ReassemblyConfig{}};
   DatagramSpec d;
-  d.protocol = 17;
+  d.protocol = IpProtocol::udp;
   const Buffer payload = pattern(3000);
   const Buffer first = make_fragment(d, payload, {0, true, 1480});
   feed(r, first, kT0);
@@ -407,7 +407,7 @@ TEST_CASE("reassembly: a timed-out datagram whose first fragment arrived hands b
   REQUIRE(e);
   CHECK(e->src == kSrc);
   CHECK(e->dst == kDst);
-  CHECK(e->protocol == 17);
+  CHECK(e->protocol == IpProtocol::udp);
   CHECK(e->ident == kIdent);
   // ip_expire() quotes the head fragment exactly as received: MF still set, its own length.
   CHECK(to_vec(e->first_fragment) == first);
@@ -454,7 +454,7 @@ TEST_CASE("reassembly: fragments are matched on source, destination, protocol an
   DatagramSpec other_src = base, other_dst = base, other_proto = base, other_id = base;
   other_src.src = Ipv4Addr::from_octets(10, 0, 0, 3);
   other_dst.dst = Ipv4Addr::from_octets(10, 0, 0, 4);
-  other_proto.protocol = 17;
+  other_proto.protocol = IpProtocol::udp;
   other_id.ident = kIdent + 1;
   for (const auto& d : {other_src, other_dst, other_proto, other_id}) {
     CHECK(feed(r, make_fragment(d, payload, {48, false, 52})).status == ReassemblyStatus::held);

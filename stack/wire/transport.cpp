@@ -5,7 +5,7 @@
 namespace tapstack {
 namespace {
 
-std::uint16_t segment_checksum(Bytes seg, Ipv4Addr src, Ipv4Addr dst, std::uint8_t protocol) {
+std::uint16_t segment_checksum(Bytes seg, Ipv4Addr src, Ipv4Addr dst, IpProtocol protocol) {
   ChecksumAccumulator acc;
   add_pseudo_header(acc, src, dst, protocol, seg.size());
   acc.add(seg);
@@ -20,7 +20,7 @@ std::expected<UdpView, TransportError> UdpView::parse(Bytes segment, Ipv4Addr sr
   if (len < kUdpHeaderLen || len > segment.size()) return std::unexpected(TransportError::bad_length);
   const Bytes seg = segment.first(len);
   // A zero checksum means the sender computed none (RFC 768).
-  if (load_be16(seg, 6) != 0 && segment_checksum(seg, src, dst, static_cast<std::uint8_t>(IpProtocol::udp)) != 0)
+  if (load_be16(seg, 6) != 0 && segment_checksum(seg, src, dst, IpProtocol::udp) != 0)
     return std::unexpected(TransportError::bad_checksum);
   return UdpView(seg);
 }
@@ -29,7 +29,7 @@ std::expected<TcpView, TransportError> TcpView::parse(Bytes segment, Ipv4Addr sr
   if (segment.size() < kTcpMinHeaderLen) return std::unexpected(TransportError::truncated);
   const std::size_t hlen = static_cast<std::size_t>(load_u8(segment, 12) >> 4) * 4;
   if (hlen < kTcpMinHeaderLen || hlen > segment.size()) return std::unexpected(TransportError::bad_length);
-  if (segment_checksum(segment, src, dst, static_cast<std::uint8_t>(IpProtocol::tcp)) != 0)
+  if (segment_checksum(segment, src, dst, IpProtocol::tcp) != 0)
     return std::unexpected(TransportError::bad_checksum);
   return TcpView(segment);
 }
@@ -44,7 +44,7 @@ void TcpRepr::emit(MutableBytes out, Ipv4Addr src, Ipv4Addr dst) const {
   store_be16(out, 14, window);
   store_be16(out, 16, 0);
   store_be16(out, 18, 0);
-  store_be16(out, 16, segment_checksum(out.first(kTcpMinHeaderLen), src, dst, static_cast<std::uint8_t>(IpProtocol::tcp)));
+  store_be16(out, 16, segment_checksum(out.first(kTcpMinHeaderLen), src, dst, IpProtocol::tcp));
 }
 
 }  // namespace tapstack

@@ -11,8 +11,10 @@
 #include "stack/wire/addr.hpp"
 #include "stack/wire/bytes.hpp"
 #include "stack/wire/checksum.hpp"
+#include "stack/wire/ipv4.hpp"
 
 #include <expected>
+#include <utility>
 
 namespace tapstack {
 
@@ -28,11 +30,11 @@ inline constexpr std::uint8_t ack = 0x10;
 }  // namespace tcp_flag
 
 // The TCP/UDP pseudo-header (RFC 793 §3.1, RFC 768) added to an accumulator.
-inline void add_pseudo_header(ChecksumAccumulator& acc, Ipv4Addr src, Ipv4Addr dst, std::uint8_t protocol,
+inline void add_pseudo_header(ChecksumAccumulator& acc, Ipv4Addr src, Ipv4Addr dst, IpProtocol protocol,
                               std::size_t length) {
   acc.add_be32(src.value);
   acc.add_be32(dst.value);
-  acc.add_be16(protocol);
+  acc.add_be16(std::to_underlying(protocol));
   acc.add_be16(static_cast<std::uint16_t>(length));
 }
 
