@@ -3,7 +3,8 @@
 #include "stack/wire/icmp.hpp"
 #include "stack/wire/ipv4.hpp"
 #include "stack/stack.hpp"
-#include "stack/wire/transport.hpp"
+#include "stack/wire/tcp.hpp"
+#include "stack/wire/udp.hpp"
 
 namespace tapstack {
 
@@ -61,7 +62,7 @@ void Stack::on_tcp(const Inbound& in, Instant now) {
   };
   MutableBytes out = datagram_buffer();
   header.emit(out);
-  rst.emit(out.subspan(header.header_len()), header.src, header.dst);
+  rst.emit(out.subspan(header.header_len(), kTcpMinHeaderLen), header.src, header.dst);
   counters_.add(Counter::tcp_resets_sent);
   send_datagram(header.total_len(), now);
 }

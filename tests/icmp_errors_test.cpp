@@ -1,6 +1,7 @@
 // What a host with no listeners answers: ICMP errors, TCP resets, timestamps — and when it must
 // stay silent (RFC 1122 §3.2.2, Linux's __icmp_send and tcp_v4_send_reset).
-#include "stack/wire/transport.hpp"
+#include "stack/wire/tcp.hpp"
+#include "stack/wire/udp.hpp"
 
 #include "stack_fixture.hpp"
 

@@ -6,7 +6,9 @@
 #include "stack/frame_sink.hpp"
 #include "stack/wire/icmp.hpp"
 #include "stack/wire/ipv4.hpp"
-#include "stack/wire/transport.hpp"
+#include "stack/wire/pseudo_header.hpp"
+#include "stack/wire/tcp.hpp"
+#include "stack/wire/udp.hpp"
 
 #include <cstdint>
 #include <initializer_list>
@@ -68,31 +70,25 @@ inline Frame echo_request_frame(std::uint16_t seq = 1, std::size_t data_len = 56
   return ethernet(eth_dst, kPeerMac, EtherType::ipv4, ipv4(kPeerIp, dst, IpProtocol::icmp, icmp_echo(0x1c, seq, data_len)));
 }
 
-// The checksum field at `at` of a UDP or TCP segment, filled over the pseudo-header.
-inline void fill_transport_checksum(Frame& seg, std::size_t at, IpProtocol protocol, Ipv4Addr src, Ipv4Addr dst) {
-  store_be16(seg, at, 0);
-  ChecksumAccumulator acc;
-  add_pseudo_header(acc, src, dst, protocol, seg.size());
-  acc.add(seg);
-  store_be16(seg, at, acc.finish());
-}
-
 inline Frame udp(std::uint16_t sport, std::uint16_t dport, std::size_t data_len, Ipv4Addr src = kPeerIp,
                  Ipv4Addr dst = kOurIp) {
   Frame seg(kUdpHeaderLen + data_len, std::byte{0x5a});
-  store_be16(seg, 0, sport);
-  store_be16(seg, 2, dport);
-  store_be16(seg, 4, static_cast<std::uint16_t>(seg.size()));
-  fill_transport_checksum(seg, 6, IpProtocol::udp, src, dst);
+  UdpLayout h;
+  h.src_port = sport;
+  h.dst_port = dport;
+  h.length = static_cast<std::uint16_t>(seg.size());
+  h.checksum = 0;
+  store_layout(seg, h);
+  h.checksum = transport_checksum(seg, src, dst, IpProtocol::udp);
+  store_layout(seg, h);
   return seg;
 }
 
 // A segment from the peer's port 40000 to our port 80.
 inline Frame tcp(std::uint8_t flags, std::uint32_t seq, std::uint32_t ack, std::size_t data_len = 0) {
   Frame seg(kTcpMinHeaderLen + data_len, std::byte{0x11});
-  TcpRepr{.src_port = 40000, .dst_port = 80, .seq = seq, .ack = ack, .flags = flags, .window = 64240}.emit(seg, kPeerIp,
-                                                                                                          kOurIp);
-  fill_transport_checksum(seg, 16, IpProtocol::tcp, kPeerIp, kOurIp);
+  const TcpRepr header{.src_port = 40000, .dst_port = 80, .seq = seq, .ack = ack, .flags = flags, .window = 64240};
+  header.emit(seg, kPeerIp, kOurIp);
   return seg;
 }
 

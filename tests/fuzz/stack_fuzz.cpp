@@ -24,7 +24,9 @@
 #include "stack/wire/icmp.hpp"
 #include "stack/wire/ipv4.hpp"
 #include "stack/stack.hpp"
-#include "stack/wire/transport.hpp"
+#include "stack/wire/pseudo_header.hpp"
+#include "stack/wire/tcp.hpp"
+#include "stack/wire/udp.hpp"
 
 #include "fuzz_input.hpp"
 
@@ -91,12 +93,12 @@ void check_ipv4(const StackConfig& config, Bytes datagram, Bytes frame) {
       return;
     case IpProtocol::tcp:
       if (const auto tcp = TcpView::parse(payload, ip->src(), ip->dst()); !tcp) {
-        fail(frame, "emitted TCP does not parse (TransportError %d)", static_cast<int>(tcp.error()));
+        fail(frame, "emitted TCP does not parse (TcpError %d)", static_cast<int>(tcp.error()));
       }
       return;
     case IpProtocol::udp:
       if (const auto udp = UdpView::parse(payload, ip->src(), ip->dst()); !udp) {
-        fail(frame, "emitted UDP does not parse (TransportError %d)", static_cast<int>(udp.error()));
+        fail(frame, "emitted UDP does not parse (UdpError %d)", static_cast<int>(udp.error()));
       }
       return;
     default:
