@@ -27,7 +27,8 @@ void Stack::send_datagram(std::size_t len, Instant now) {
   }
   // RFC 791 §3.2: larger than the link takes, so fragments, built one at a time next to the
   // datagram and sent (or held for ARP) as they are made.
-  auto fragments = Fragmenter::create(datagram, config_.mtu);
+  // The header was just built by Ipv4Repr, so it parses.
+  auto fragments = Fragmenter::create(*Ipv4View::parse(datagram), config_.mtu);
   if (!fragments) {
     counters_.add(Counter::ip_drop_df_too_big);
     return;

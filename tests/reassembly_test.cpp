@@ -179,7 +179,9 @@ TEST_CASE("reassembly: what the fragmenter cuts, shuffled, reassembles to the sa
     const std::size_t mtu = std::uniform_int_distribution<std::size_t>(68, 9000)(rng);
     const Buffer payload = pattern(std::uniform_int_distribution<std::size_t>(mtu, 65515)(rng));
     const Buffer whole = make_whole(d, payload);
-    auto f = Fragmenter::create(whole, mtu);
+    const auto parsed = Ipv4View::parse(whole);
+    REQUIRE(parsed);
+    auto f = Fragmenter::create(*parsed, mtu);
     REQUIRE(f);
     std::vector<Buffer> pieces;
     Buffer out(mtu);
