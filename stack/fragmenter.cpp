@@ -34,6 +34,12 @@ std::expected<Fragmenter, FragmentError> Fragmenter::create(const Ipv4View& data
 
 std::size_t Fragmenter::max_fragment_len() const { return single_ ? datagram_.size() : hlen_ + per_fragment_; }
 
+std::size_t Fragmenter::next_len() const {
+  if (done_) return 0;
+  if (single_) return datagram_.size();
+  return hlen_ + std::min(datagram_.size() - hlen_ - ptr_, per_fragment_);
+}
+
 std::optional<std::size_t> Fragmenter::next(MutableBytes out) {
   if (done_) return std::nullopt;
   if (single_) {

@@ -45,6 +45,8 @@ class Fragmenter {
   std::optional<std::size_t> next(MutableBytes out);
 
   bool done() const { return done_; }
+  // How long the fragment next() writes next is (0 once done): the room to give it.
+  std::size_t next_len() const;
   std::size_t fragment_count() const { return count_; }
   // An `out` of this size always suffices (at most the MTU).
   std::size_t max_fragment_len() const;

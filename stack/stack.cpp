@@ -9,9 +9,14 @@
 namespace tapstack {
 namespace {
 
-// Room in front of a datagram for the Ethernet header, and behind the largest one for the
-// padding of short frames and for IP options a reply may add.
-constexpr std::size_t kTxBufferLen = kEthernetHeaderLen + kIpv4MaxDatagramLen + kIpv4MaxHeaderLen + kEthernetMinFrameLen;
+// What the link adds around a datagram: a TAP carries Ethernet frames, padded to the minimum;
+// a TUN carries the bare datagram.
+TxRoom link_room(const StackConfig& config, std::size_t max_len, std::size_t headroom_inside = 0) {
+  const bool tap = config.mode == LinkMode::tap;
+  return {.headroom = (tap ? kEthernetHeaderLen : 0) + headroom_inside,
+          .max_len = max_len,
+          .min_frame_len = tap ? kEthernetMinFrameLen : 0};
+}
 
 }  // namespace
 
@@ -20,13 +25,14 @@ Stack::Stack(const StackConfig& config, FrameSink& out, StackEvents* events)
       out_(out),
       events_(events),
       neighbours_(config.arp, counters_),
-      held_(config.arp.max_held_total, config.arp.max_held_per_neighbour,
-            std::max<std::size_t>(kEthernetHeaderLen + config.mtu, kEthernetMinFrameLen)),
+      held_(config.arp.max_held_total, config.arp.max_held_per_neighbour, link_room(config, config.mtu)),
       reassembler_(config.reassembly),
       rate_limiter_(config.icmp),
-      tx_(kTxBufferLen),
-      frag_tx_(kEthernetHeaderLen + std::max<std::size_t>(config.mtu, kEthernetMinFrameLen)),
-      arp_tx_(kEthernetMinFrameLen) {}
+      // A payload as large as an IP datagram can carry, with room in front for the largest IP
+      // header and the link's.
+      tx_(link_room(config, kIpv4MaxDatagramLen - kIpv4MinHeaderLen, kIpv4MaxHeaderLen)),
+      frag_tx_(link_room(config, config.mtu)),
+      arp_tx_(link_room(config, kArpPacketLen)) {}
 
 const StackConfig& Stack::config() const { return config_; }
 const Counters& Stack::counters() const { return counters_; }
