@@ -9,6 +9,12 @@
 namespace tapstack {
 namespace {
 
+// The config, once config_error() finds nothing wrong: checked before any member is sized from it.
+const StackConfig& checked(const StackConfig& config) {
+  if (auto error = config_error(config)) throw StackConfigError(*error);
+  return config;
+}
+
 // What the link adds around a datagram: a TAP carries Ethernet frames, padded to the minimum;
 // a TUN carries the bare datagram.
 TxRoom link_room(const StackConfig& config, std::size_t max_len, std::size_t headroom_inside = 0) {
@@ -21,7 +27,7 @@ TxRoom link_room(const StackConfig& config, std::size_t max_len, std::size_t hea
 }  // namespace
 
 Stack::Stack(const StackConfig& config, FrameSink& out, StackEvents* events)
-    : config_(config),
+    : config_(checked(config)),
       out_(out),
       events_(events),
       neighbours_(config.arp, counters_),

@@ -29,6 +29,7 @@ class IcmpView;
 
 class Stack {
  public:
+  // Throws StackConfigError for a config config_error() refuses.
   Stack(const StackConfig& config, FrameSink& out, StackEvents* events = nullptr);
   Stack(const Stack&) = delete;
   Stack& operator=(const Stack&) = delete;
