@@ -85,6 +85,8 @@ StackConfig StackOptions::to_config() const {
   config.reassembly.timeout = std::chrono::seconds(ipfrag_time);
   config.reassembly.max_bytes = ipfrag_high_thresh;
   config.arp_defend = arp_defend;
+  // Whatever the checks above let through, the core would refuse in Stack's constructor.
+  if (auto error = config_error(config)) throw CommandError(*error);
   return config;
 }
 

@@ -6,7 +6,9 @@
 #include "stack/wire/ethernet.hpp"
 #include "stack/wire/icmp.hpp"
 #include "stack/wire/ipv4.hpp"
-#include "stack/wire/transport.hpp"
+#include "stack/wire/pseudo_header.hpp"
+#include "stack/wire/tcp.hpp"
+#include "stack/wire/udp.hpp"
 
 #include <fmt/format.h>
 
@@ -57,21 +59,12 @@ inline constexpr std::size_t tci = 0;
 inline constexpr std::size_t type = 2;
 }  // namespace vlan_field
 
-namespace transport_field {  // UDP (RFC 768) and TCP (RFC 793 §3.1) alike
-inline constexpr std::size_t src_port = 0;
-inline constexpr std::size_t dst_port = 2;
-}  // namespace transport_field
-
-namespace udp_field {
-inline constexpr std::size_t length = 4;
-inline constexpr std::size_t checksum = 6;
-}  // namespace udp_field
-
-namespace tcp_field {
-inline constexpr std::size_t data_offset = 12;  // high nibble, in 32-bit words
-inline constexpr std::size_t window = 14;
-inline constexpr std::size_t checksum = 16;
-}  // namespace tcp_field
+// UDP (RFC 768) and TCP (RFC 793 §3.1) alike: the ports come first, where an ICMP error's
+// 8 quoted bytes still hold them.
+struct PortsLayout {
+  boost::endian::big_uint16_buf_t src_port;
+  boost::endian::big_uint16_buf_t dst_port;
+};
 
 // The second word of an ICMP header, where the type gives it a meaning other than echo's
 // identifier and sequence (RFC 792, RFC 1191).
@@ -108,18 +101,23 @@ Copy repaired_icmp(Bytes msg) {
 // The UDP length set to the segment's, and no checksum (zero: the sender computed none).
 Copy repaired_udp(Bytes seg) {
   Copy c(seg.begin(), seg.end());
-  store_be16(c, udp_field::length, static_cast<std::uint16_t>(c.size()));
-  store_be16(c, udp_field::checksum, 0);
+  auto hdr = load_layout<UdpLayout>(c);
+  hdr.length = static_cast<std::uint16_t>(c.size());
+  hdr.checksum = 0;
+  store_layout(c, hdr);
   return c;
 }
 
 Copy repaired_tcp(Bytes seg, Ipv4Addr src, Ipv4Addr dst) {
   Copy c(seg.begin(), seg.end());
-  store_be16(c, tcp_field::checksum, 0);
+  auto hdr = load_layout<TcpLayout>(c);
+  hdr.checksum = 0;
+  store_layout(c, hdr);
   ChecksumAccumulator acc;
-  add_pseudo_header(acc, src, dst, static_cast<std::uint8_t>(IpProtocol::tcp), c.size());
+  add_pseudo_header(acc, src, dst, IpProtocol::tcp, c.size());
   acc.add(c);
-  store_be16(c, tcp_field::checksum, acc.finish());
+  hdr.checksum = acc.finish();
+  store_layout(c, hdr);
   return c;
 }
 
@@ -169,11 +167,11 @@ std::string_view unreachable_name(std::uint8_t code) {
 void describe_udp(std::string& out, Bytes seg, const Ipv4View& ip, bool complete) {
   put(out, "UDP ");
   auto udp = UdpView::parse(seg, ip.src(), ip.dst());
-  std::optional<TransportError> fault;
+  std::optional<UdpError> fault;
   Copy repaired;
   if (!udp) {
     fault = udp.error();
-    if (fault == TransportError::truncated) {
+    if (fault == UdpError::truncated) {
       put(out, "truncated, {}", ByteCount{seg.size()});
       return;
     }
@@ -184,9 +182,9 @@ void describe_udp(std::string& out, Bytes seg, const Ipv4View& ip, bool complete
   put(out, "{} > {} len {}", udp->src_port(), udp->dst_port(), udp->segment().size() - kUdpHeaderLen);
   if (!complete || !fault) return;
   switch (*fault) {
-    case TransportError::truncated: break;
-    case TransportError::bad_length: put(out, " [bad UDP length {}]", load_be16(seg, udp_field::length)); break;
-    case TransportError::bad_checksum: put(out, " [bad UDP checksum]"); break;
+    case UdpError::truncated: break;
+    case UdpError::bad_length: put(out, " [bad UDP length {}]", load_layout<UdpLayout>(seg).length.value()); break;
+    case UdpError::bad_checksum: put(out, " [bad UDP checksum]"); break;
   }
 }
 
@@ -197,14 +195,16 @@ void describe_tcp(std::string& out, Bytes seg, const Ipv4View& ip, bool complete
   Copy repaired;
   if (!tcp) {
     switch (tcp.error()) {
-      case TransportError::truncated:
+      case TcpError::truncated:
         put(out, "truncated, {}", ByteCount{seg.size()});
         return;
-      case TransportError::bad_length:
-        put(out, "{} > {} bad header length {}", load_be16(seg, transport_field::src_port),
-            load_be16(seg, transport_field::dst_port), (load_u8(seg, tcp_field::data_offset) >> 4) * 4);
+      case TcpError::bad_length: {
+        const auto hdr = load_layout<TcpLayout>(seg);
+        put(out, "{} > {} bad header length {}", hdr.src_port.value(), hdr.dst_port.value(),
+            (hdr.data_offset.value() >> 4) * 4);
         return;
-      case TransportError::bad_checksum:
+      }
+      case TcpError::bad_checksum:
         bad_checksum = true;
         break;
     }
@@ -222,7 +222,7 @@ void describe_tcp(std::string& out, Bytes seg, const Ipv4View& ip, bool complete
   if (tcp->flags() == 0) put(out, "none");
   put(out, "] seq {}", tcp->seq());
   if (tcp->has(tcp_flag::ack)) put(out, " ack {}", tcp->ack());
-  put(out, " win {} len {}", load_be16(seg, tcp_field::window), tcp->payload_len());
+  put(out, " win {} len {}", tcp->window(), tcp->payload_len());
   if (complete && bad_checksum) put(out, " [bad TCP checksum]");
 }
 
@@ -242,8 +242,10 @@ void describe_quoted(std::string& out, Bytes inner) {
   put_protocol(out, proto);
   const Bytes seg = ip->payload();
   if ((proto == static_cast<std::uint8_t>(IpProtocol::tcp) || proto == static_cast<std::uint8_t>(IpProtocol::udp)) &&
-      seg.size() >= 4)
-    put(out, " {} > {}", load_be16(seg, transport_field::src_port), load_be16(seg, transport_field::dst_port));
+      seg.size() >= sizeof(PortsLayout)) {
+    const auto ports = load_layout<PortsLayout>(seg);
+    put(out, " {} > {}", ports.src_port.value(), ports.dst_port.value());
+  }
   put(out, ")");
 }
 

@@ -96,7 +96,7 @@ Ipv4Repr icmp_header(Ipv4Addr src, Ipv4Addr dst) {
   Ipv4Repr r;
   r.src = src;
   r.dst = dst;
-  r.protocol = static_cast<std::uint8_t>(IpProtocol::icmp);
+  r.protocol = IpProtocol::icmp;
   r.ttl = kDefaultTtl;
   r.ident = g_ip_ident++;
   r.flags_frag = kIpv4FlagDontFragment;  // ping sets DF

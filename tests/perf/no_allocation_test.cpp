@@ -91,22 +91,22 @@ TEST_CASE("hot path: answering ARP, echo, fragments and options allocates nothin
   const Frame echo_large = echo_request_frame(2, 1472);
   // Resolution from scratch: an echo from an unknown host is held while we ARP for it.
   const auto stranger = Ipv4Addr::from_octets(10, 0, 0, 77);
-  const Frame from_stranger = ethernet(kOurMac, kPeerMac, 0x0800, ipv4(stranger, kOurIp, 1, icmp_echo(5, 1, 56)));
-  const Frame stranger_reply = ethernet(kOurMac, kPeerMac, 0x0806, arp(ArpOp::reply, kPeerMac, stranger, kOurMac, kOurIp));
+  const Frame from_stranger = ethernet(kOurMac, kPeerMac, EtherType::ipv4, ipv4(stranger, kOurIp, IpProtocol::icmp, icmp_echo(5, 1, 56)));
+  const Frame stranger_reply = ethernet(kOurMac, kPeerMac, EtherType::arp, arp(ArpOp::reply, kPeerMac, stranger, kOurMac, kOurIp));
   // ping -s 4000: three fragments in, reassembled, answered in three fragments.
-  const Frame big = ipv4(kPeerIp, kOurIp, 1, icmp_echo(0x1c, 1, 4000), 0, 0x77, 0);
+  const Frame big = ipv4(kPeerIp, kOurIp, IpProtocol::icmp, icmp_echo(0x1c, 1, 4000), 0, 0x77, 0);
   std::vector<Frame> fragments;
   for (std::size_t off = 0; off < big.size() - 20; off += 1480) {
     const std::size_t len = std::min<std::size_t>(1480, big.size() - 20 - off);
     const Frame piece(big.begin() + 20 + static_cast<std::ptrdiff_t>(off), big.begin() + 20 + static_cast<std::ptrdiff_t>(off + len));
     const auto flags = static_cast<std::uint16_t>((off + len < big.size() - 20 ? kIpv4FlagMoreFragments : 0) | (off / 8));
-    fragments.push_back(ethernet(kOurMac, kPeerMac, 0x0800, ipv4(kPeerIp, kOurIp, 1, piece, 0, 0x77, flags)));
+    fragments.push_back(ethernet(kOurMac, kPeerMac, EtherType::ipv4, ipv4(kPeerIp, kOurIp, IpProtocol::icmp, piece, 0, 0x77, flags)));
   }
   Frame record_route(40, std::byte{0});
   record_route[0] = std::byte{7};
   record_route[1] = std::byte{39};
   record_route[2] = std::byte{4};
-  const Frame ping_r = ethernet(kOurMac, kPeerMac, 0x0800, ipv4(kPeerIp, kOurIp, 1, icmp_echo(1, 1, 56), 0, 1, 0x4000, record_route));
+  const Frame ping_r = ethernet(kOurMac, kPeerMac, EtherType::ipv4, ipv4(kPeerIp, kOurIp, IpProtocol::icmp, icmp_echo(1, 1, 56), 0, 1, 0x4000, record_route));
   const Frame garbage = bytes({0x02, 0, 0x0a, 0, 0, 2, 1, 2, 3, 4, 5, 6, 0x08, 0x00, 0x45});
 
   const std::size_t before = g_allocations.load();
