@@ -248,6 +248,9 @@ void add_run_command(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--json", opts->json, "Print the report on exit and on SIGUSR1 as JSON (one line)");
   add_privilege_options(*cmd, opts->privileges);
+  cmd->footer(
+      "While it runs: `kill -USR1 <pid>` prints the counters, ARP cache and link statistics (as JSON with --json);\n"
+      "`tapstack status --tap NAME [--json]` asks for the same over the control socket @tapstack/NAME.");
   cmd->callback([opts, cmd] {
     try {
       run(*opts, cmd->get_option("--mtu")->count() > 0);
