@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   tapstack::add_tap_command(app);
   tapstack::add_replay_command(app);
   tapstack::add_demo_command(app);
+  tapstack::add_status_command(app);
 
   try {
     app.parse(argc, argv);

@@ -8,10 +8,9 @@
 #include "link/pcap_file.hpp"
 #include "link/replay_link.hpp"
 #include "stack/stack.hpp"
+#include "tap/output_file.hpp"
 
 #include <cstdio>
-#include <filesystem>
-#include <memory>
 #include <string>
 
 namespace tapstack {
@@ -22,6 +21,7 @@ struct ReplayOptions {
   LinkOptions link;  // -v only: the output is the capture
   std::string input;
   std::string output;
+  bool drain = false;  // --drain: run the timers out after the last frame
 };
 
 // "frames in 5, out 4, dropped 1 (ip_drop_bad_checksum 1)": the drop reasons are the counters.
@@ -37,6 +37,19 @@ std::string summary(const Counters& c) {
          ", dropped " + std::to_string(c.total_drops()) + drops;
 }
 
+// ", pending: 1 frame held for ARP, 2 datagrams in reassembly": what the capture ended on
+// before the timers that resolve it fell due (nothing when nothing is pending).
+std::string pending(const Stack& stack) {
+  const auto plural = [](std::size_t n, const char* one, const char* many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
+  };
+  std::string s;
+  if (const auto n = stack.held_frames()) s += plural(n, "frame held for ARP", "frames held for ARP");
+  if (const auto n = stack.incomplete_datagrams())
+    s += (s.empty() ? "" : ", ") + plural(n, "datagram in reassembly", "datagrams in reassembly");
+  return s.empty() ? "" : ", pending: " + s;
+}
+
 // Runs what the stack and the link have due up to `until`, each at its own time, in order, as
 // they would have run live.
 void run_timers_until(Stack& stack, Link& link, Instant until) {
@@ -48,8 +61,26 @@ void run_timers_until(Stack& stack, Link& link, Instant until) {
   }
 }
 
+// --drain: after the last frame, lets every timer of the stack and the link run out, each at its
+// own time, as it would live if no other frame came: held frames are sent or dropped (and
+// counted), incomplete datagrams time out. Bounded: a timer that keeps rearming stops it.
+// Returns the clock when it stopped.
+Instant drain_timers(Stack& stack, Link& link, Instant clock) {
+  for (int guard = 0; guard < 100000; ++guard) {
+    const auto due = earliest(stack.next_deadline(), link.next_deadline());
+    if (!due) break;
+    clock = std::max(clock, *due);
+    run_timers_until(stack, link, clock);
+  }
+  return clock;
+}
+
 void replay(const ReplayOptions& opts) {
   configure_logging(opts.link.verbose, false);
+  // Refused before anything is opened for writing: replaying a capture onto itself (by the same
+  // name, a symlink or a hard link) would destroy it.
+  if (const auto same = same_file(opts.input, opts.output); same && *same)
+    throw CommandError("OUTPUT " + opts.output + " is the INPUT capture " + opts.input + "; choose another file", 2);
   const StackConfig config = opts.stack.to_config();
   auto reader = PcapReader::open(opts.input);
   if (!reader) throw CommandError(reader.error());
@@ -58,14 +89,12 @@ void replay(const ReplayOptions& opts) {
     throw CommandError(opts.input + ": link type " + reader->link_type_name() + " is not supported in " + opts.stack.mode +
                        " mode (expected " + (want == CaptureLinkType::ethernet ? "EN10MB" : "RAW") + ")");
 
-  auto writer = PcapWriter::create(opts.output, want);
-  if (!writer) throw CommandError(writer.error());
-  // A failed replay must not leave a plausible-looking partial output behind.
-  auto remove_output = std::unique_ptr<const std::string, void (*)(const std::string*)>(
-      &opts.output, [](const std::string* path) {
-        std::error_code ignored;
-        std::filesystem::remove(*path, ignored);
-      });
+  // The output is written beside OUTPUT and renamed onto it at the end: a failed replay leaves
+  // whatever OUTPUT was (or its absence) untouched, and never a plausible-looking partial file.
+  auto output = PendingOutput::start(opts.output);
+  if (!output) throw CommandError(output.error());
+  auto writer = PcapWriter::create(output->temp_path(), want);
+  if (!writer) throw CommandError(opts.output + ": " + writer.error());
 
   ReplayLink capture(std::move(*reader), std::move(*writer));
   // Capture timestamps already are Unix time.
@@ -83,12 +112,14 @@ void replay(const ReplayOptions& opts) {
     stack.on_frame(frame->data, clock);
   }
   if (capture.error()) throw CommandError(opts.input + ": " + *capture.error());
+  if (opts.drain) drain_timers(stack, link, clock);
 
   if (auto closed = capture.close(); !closed) throw CommandError(closed.error());
-  remove_output.release();
+  if (auto committed = output->commit(); !committed) throw CommandError(committed.error());
   const std::size_t snapped = capture.cut_short();
-  std::printf("replay: %s%s\n", summary(stack.counters()).c_str(),
-              snapped ? (", " + std::to_string(snapped) + " cut short by the capture's snaplen").c_str() : "");
+  std::printf("replay: %s%s%s\n", summary(stack.counters()).c_str(),
+              snapped ? (", " + std::to_string(snapped) + " cut short by the capture's snaplen").c_str() : "",
+              pending(stack).c_str());
 }
 
 }  // namespace
@@ -101,6 +132,9 @@ void add_replay_command(CLI::App& app) {
   cmd->add_option("INPUT", opts->input, "Capture to read (pcap or pcapng; Ethernet, or raw IPv4 with --mode tun)")
       ->required();
   cmd->add_option("OUTPUT", opts->output, "Pcap file to write the stack's frames to")->required();
+  cmd->add_flag("--drain", opts->drain,
+                 "After the last frame, run the stack's timers out (ARP retries, reassembly timeouts) so that "
+                 "held frames are sent or dropped and counted, as they would be live");
   cmd->add_flag("-v,--verbose", opts->link.verbose, "Log one decoded line per frame in and out; -vv adds a hex dump");
   cmd->footer("Example: tapstack replay --ip 10.0.0.2/24 --mac 02:00:00:00:00:02 ping.pcap replies.pcap");
   cmd->callback([opts] { replay(*opts); });

@@ -1,7 +1,8 @@
 // `tapstack run`: the stack behind a real TUN/TAP interface, in one thread. An epoll loop waits on
-// three descriptors: the interface (frames), a timerfd armed at the earlier of the stack's and
-// the link chain's next deadlines (ARP retries and expiry; the capture's flush), and a signalfd
-// (SIGINT/SIGTERM stop cleanly, SIGUSR1 reports). Frames go through the chain LinkChain builds
+// four descriptors: the interface (frames), a timerfd armed at the earlier of the stack's and
+// the link chain's next deadlines (ARP retries and expiry; the capture's flush; --stats-interval),
+// a signalfd (SIGINT/SIGTERM stop cleanly, SIGUSR1 reports) and the control socket `tapstack
+// status` asks (tap/control_socket.hpp). Frames go through the chain LinkChain builds
 // around the interface (apps/link_chain.hpp). Set-up errors throw with advice; the frame path
 // only counts.
 #include "apps/command_error.hpp"
@@ -11,9 +12,11 @@
 #include "apps/privilege_options.hpp"
 #include "apps/report.hpp"
 #include "apps/stack_options.hpp"
+#include "apps/status_report.hpp"
 #include "describe/addr_format.hpp"
 #include "stack/stack.hpp"
 #include "tap/clock.hpp"
+#include "tap/control_socket.hpp"
 #include "tap/epoll.hpp"
 #include "tap/errors.hpp"
 #include "tap/netlink.hpp"
@@ -25,6 +28,7 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
@@ -42,6 +46,8 @@ struct RunOptions {
   std::string host_ip;
   bool quiet = false;
   bool no_announce = false;
+  bool json = false;           // --json: the exit and SIGUSR1 reports as JSON
+  double stats_interval = 0;   // --stats-interval S: a one-line summary every S seconds
   PrivilegeOptions privileges;  // --user, --group, --no-seccomp
 };
 
@@ -49,7 +55,7 @@ struct RunOptions {
 // so what is left is read on the next turn.
 constexpr int kReadBudget = 256;
 
-enum Token : std::uint64_t { kDevice, kTimer, kSignal };
+enum Token : std::uint64_t { kDevice, kTimer, kSignal, kControl };
 
 class ConflictLogger final : public StackEvents {
  public:
@@ -125,9 +131,13 @@ void run(const RunOptions& opts, bool mtu_given) {
   SignalFd signals{SIGINT, SIGTERM, SIGUSR1};
   TimerFd timer;
   Epoll epoll;
+  // `tapstack status` asks here; bound before the privilege drop (socket and bind are not on the
+  // allow-list), answered in the loop without blocking it.
+  ControlListener control = ControlListener::open(dev.name());
   epoll.add(dev.fd(), kDevice);
   epoll.add(timer.fd(), kTimer);
   epoll.add(signals.fd(), kSignal);
+  epoll.add(control.fd(), kControl);
 
   ConflictLogger events;
   Stack stack(config, link, &events);
@@ -139,18 +149,32 @@ void run(const RunOptions& opts, bool mtu_given) {
   spdlog::info("{}", drop_privileges(opts.privileges));
 
   auto report = [&] {
+    if (opts.json) {
+      std::printf("%s\n", status_json(stack, dev.name(), device.stats(), monotonic_now()).dump().c_str());
+      std::fflush(stdout);
+      return;
+    }
     print_counters(stdout, stack.counters());
     print_link(stdout, dev.name(), device.stats());
     print_neighbours(stdout, stack.neighbours().entries(), monotonic_now());
     std::fflush(stdout);
   };
 
+  const auto stats_every = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(opts.stats_interval));
+  std::optional<Instant> next_stats;
+  if (opts.stats_interval > 0) next_stats = monotonic_now() + stats_every;
+
   while (stop_signal == 0 && device.read_error() == 0) {
-    timer.arm(earliest(stack.next_deadline(), link.next_deadline()));
+    timer.arm(earliest(earliest(stack.next_deadline(), link.next_deadline()), next_stats));
     const auto ready = epoll.wait(std::nullopt);
 
     // Timers first: whatever fell due while we slept happened before the frames now waiting.
     const Instant now = monotonic_now();
+    if (next_stats && *next_stats <= now) {
+      std::printf("%s\n", status_line(stack, dev.name()).c_str());
+      std::fflush(stdout);
+      while (*next_stats <= now) *next_stats += stats_every;
+    }
     // A link whose timer fired may have frames to hand over (a decorator releasing held ones).
     bool receive = false;
     if (const auto due = link.next_deadline(); due && *due <= now) {
@@ -166,6 +190,9 @@ void run(const RunOptions& opts, bool mtu_given) {
           break;
         case kTimer:
           timer.acknowledge();
+          break;
+        case kControl:
+          control.serve([&] { return status_json(stack, dev.name(), device.stats(), monotonic_now()).dump() + "\n"; });
           break;
         case kSignal:
           while (const auto sig = signals.read()) {
@@ -216,7 +243,14 @@ void add_run_command(CLI::App& app) {
   auto* verbose = cmd->add_flag("-v,--verbose", opts->link.verbose, "One decoded line per frame; -vv adds a hex dump");
   cmd->add_flag("-q,--quiet", opts->quiet, "Warnings and errors only")->excludes(verbose);
   cmd->add_flag("--no-announce", opts->no_announce, "Skip the gratuitous ARP announcement at start");
+  cmd->add_option("--stats-interval", opts->stats_interval, "Print a one-line summary every S seconds")
+      ->option_text("S")
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("--json", opts->json, "Print the report on exit and on SIGUSR1 as JSON (one line)");
   add_privilege_options(*cmd, opts->privileges);
+  cmd->footer(
+      "While it runs: `kill -USR1 <pid>` prints the counters, ARP cache and link statistics (as JSON with --json);\n"
+      "`tapstack status --tap NAME [--json]` asks for the same over the control socket @tapstack/NAME.");
   cmd->callback([opts, cmd] {
     try {
       run(*opts, cmd->get_option("--mtu")->count() > 0);

@@ -46,6 +46,10 @@ class Stack {
   const StackConfig& config() const;
   const Counters& counters() const;
   const NeighbourCache& neighbours() const;
+  // What is still pending (read-only): frames held waiting on ARP, datagrams incomplete in
+  // reassembly. Timers resolve both (see next_deadline()).
+  std::size_t held_frames() const { return held_.size(); }
+  std::size_t incomplete_datagrams() const { return reassembler_.incomplete(); }
 
  private:
   // How the frame reached us at the link layer (Linux's skb->pkt_type).

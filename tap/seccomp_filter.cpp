@@ -33,7 +33,9 @@ using namespace std::string_view_literals;
 constexpr std::array kAllowList{
     // The loop itself.
     AllowedSyscall{"read"sv, "frames from the TAP, the timerfd's expiry count, signalfd records"sv},
-    AllowedSyscall{"write"sv, "frames to the TAP, the pcap file (stdio), log lines and reports (stdout, stderr)"sv},
+    AllowedSyscall{"write"sv, "frames to the TAP, the pcap file (stdio), log lines and reports (stdout, stderr), "
+                                   "the one reply to a control-socket connection (non-blocking; not sendto: no "
+                                   "address can be named)"sv},
     AllowedSyscall{"writev"sv, "never seen: glibc's fatal-error messages (e.g. malloc's) go to stderr with it"sv},
     AllowedSyscall{"epoll_wait"sv, "the loop's wait (glibc's epoll_wait)"sv},
     AllowedSyscall{"epoll_pwait"sv, "never seen: the same wait, as other libcs and future glibc make it"sv},
@@ -41,6 +43,9 @@ constexpr std::array kAllowList{
     AllowedSyscall{"clock_gettime"sv, "never seen: the clocks are read in the vDSO, unless the clocksource has none"sv},
     AllowedSyscall{"gettimeofday"sv, "never seen: the same, for the wall clock of log lines"sv},
     AllowedSyscall{"restart_syscall"sv, "never seen: the kernel's restart of a wait interrupted by a stop signal"sv},
+    // The control socket (tap/control_socket.hpp), bound before the drop: `tapstack status`.
+    AllowedSyscall{"accept4"sv, "taking a `tapstack status` connection off the control socket (non-blocking)"sv},
+    AllowedSyscall{"getsockopt"sv, "SO_PEERCRED of that connection: only root or the instance's user may ask"sv},
     // Memory: the neighbour cache, reassembly buffers and held frames grow under traffic.
     AllowedSyscall{"brk"sv, "malloc growing and trimming the heap"sv},
     AllowedSyscall{"mmap"sv, "malloc's large blocks and stdio buffers; only without PROT_EXEC"sv},
@@ -51,7 +56,7 @@ constexpr std::array kAllowList{
     AllowedSyscall{"newfstatat"sv, "stdio sizing a stream's buffer on its first write (stdout at the first report)"sv},
     AllowedSyscall{"fstat"sv, "never seen: the same, in glibc versions before 2.33"sv},
     AllowedSyscall{"lseek"sv, "never seen: stdio syncing a stream's offset when it is closed"sv},
-    AllowedSyscall{"close"sv, "at exit: the pcap file, the TAP (a transient one disappears), epoll, timerfd, signalfd"sv},
+    AllowedSyscall{"close"sv, "a control-socket connection once answered; at exit: the pcap file, the TAP (a transient one disappears), epoll, timerfd, signalfd"sv},
     AllowedSyscall{"rt_sigprocmask"sv, "at exit: SignalFd restoring the signal mask"sv},
     AllowedSyscall{"rt_sigreturn"sv, "return from a signal handler (the test hook's; none otherwise)"sv},
     AllowedSyscall{"futex"sv, "an error at exit: the first exception thrown completes a pthread_once in the "
