@@ -95,9 +95,12 @@ void dump(const DumpOptions& opts) {
 void add_dump_command(CLI::App& app) {
   auto opts = std::make_shared<DumpOptions>();
   CLI::App* cmd = app.add_subcommand("dump", "Attach to an interface and print every frame the host sends; answer nothing");
-  cmd->add_option("--tap", opts->tap, "Interface to create or attach to (default: the kernel picks)");
+  cmd->add_option("--tap", opts->tap, "Interface to create or attach to (default: the kernel picks)")
+      ->type_name("NAME")
+      ->check(checks::interface_name());
   cmd->add_option("--mode", opts->mode, "Link type: tap (Ethernet frames) or tun (bare IP)")
-      ->check(CLI::IsMember({"tap", "tun"}))
+      ->type_name("MODE")
+      ->check(checks::one_of({"tap", "tun"}))
       ->capture_default_str();
   cmd->add_flag("--hex", opts->hex, "Add a hex dump under each frame");
   cmd->callback([opts] {

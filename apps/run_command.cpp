@@ -241,11 +241,17 @@ void run(const RunOptions& opts, bool mtu_given) {
 void add_run_command(CLI::App& app) {
   auto opts = std::make_shared<RunOptions>();
   CLI::App* cmd = app.add_subcommand("run", "Run the stack behind a TAP (or TUN) interface until SIGINT/SIGTERM");
-  cmd->add_option("--tap", opts->tap, "Interface to create or attach to (default: the kernel picks tap0, tun0, ...)");
+  cmd->add_option("--tap", opts->tap, "Interface to create or attach to (default: the kernel picks tap0, tun0, ...)")
+      ->type_name("NAME")
+      ->check(checks::interface_name());
   opts->stack.add_to(*cmd);
   cmd->add_option("--host-ip", opts->host_ip,
-                  "Give the host side this address, A.B.C.D/PREFIX, and bring the interface up (needs CAP_NET_ADMIN)");
-  cmd->add_option("--pcap", opts->pcap, "Record every frame in and out to this pcap file");
+                  "Give the host side this address, e.g. 10.0.0.1/24, and bring the interface up (needs CAP_NET_ADMIN)")
+      ->type_name("IP/PREFIX")
+      ->check(checks::host_address());
+  cmd->add_option("--pcap", opts->pcap, "Record every frame in and out to this pcap file")
+      ->type_name("FILE")
+      ->check(checks::not_empty("file name"));
   auto* verbose = cmd->add_flag("-v,--verbose", opts->verbose, "One decoded line per frame; -vv adds a hex dump");
   cmd->add_flag("-q,--quiet", opts->quiet, "Warnings and errors only")->excludes(verbose);
   cmd->add_flag("--no-announce", opts->no_announce, "Skip the gratuitous ARP announcement at start");

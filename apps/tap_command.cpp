@@ -67,16 +67,31 @@ void add_tap_command(CLI::App& app) {
   tap->require_subcommand(1, 1);
 
   CLI::App* add_cmd = tap->add_subcommand("add", "Create a persistent interface that outlives tapstack");
-  add_cmd->add_option("NAME", opts->name, "Interface name, e.g. tap0")->required();
+  add_cmd->add_option("NAME", opts->name, "Interface name, e.g. tap0")
+      ->type_name("")
+      ->check(checks::interface_name())
+      ->required();
   add_cmd->add_option("--mode", opts->mode, "tap (Ethernet) or tun (bare IP)")
-      ->check(CLI::IsMember({"tap", "tun"}))
+      ->type_name("MODE")
+      ->check(checks::one_of({"tap", "tun"}))
       ->capture_default_str();
-  add_cmd->add_option("--user", opts->user, "Owner, a user name or uid: may attach without CAP_NET_ADMIN");
-  add_cmd->add_option("--group", opts->group, "Group, a name or gid: its members may attach too");
+  add_cmd->add_option("--user", opts->user, "Owner, a user name or uid: may attach without CAP_NET_ADMIN")
+      ->type_name("USER")
+      ->check(checks::not_empty("user"));
+  // tun_not_capable() in drivers/net/tun.c: an owner and a group that are both set must both
+  // match; either alone is enough.
+  add_cmd->add_option("--group", opts->group,
+                      "Group, a name or gid: its members may attach without CAP_NET_ADMIN; with --user too, only "
+                      "that user and only while a member of the group")
+      ->type_name("GROUP")
+      ->check(checks::not_empty("group"));
   add_cmd->callback([opts] { reporting_setup_errors([&] { add(*opts); }); });
 
   CLI::App* del_cmd = tap->add_subcommand("del", "Delete a persistent interface");
-  del_cmd->add_option("NAME", opts->name, "Interface name")->required();
+  del_cmd->add_option("NAME", opts->name, "Interface name")
+      ->type_name("")
+      ->check(checks::interface_name())
+      ->required();
   del_cmd->callback([opts] { reporting_setup_errors([&] { del(*opts); }); });
 }
 
