@@ -7,6 +7,7 @@
 #include "apps/command_error.hpp"
 #include "apps/commands.hpp"
 #include "apps/usage.hpp"
+#include "apps/version.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -63,7 +64,7 @@ int main(int argc, char** argv) {
   using namespace tapstack;
   CLI::App app{"tapstack: a userspace Ethernet/ARP/IPv4/ICMP stack behind a Linux TAP device", "tapstack"};
   app.require_subcommand(1, 1);
-  app.set_version_flag("--version", "tapstack 0.1.0");
+  app.set_version_flag("-V,--version", std::string(version_line()));
   // Reads and checks the whole command line, then stops before the command does anything (exit
   // 0). Hidden: it exists for the tests, which check every documented command line this way.
   bool parse_only = false;

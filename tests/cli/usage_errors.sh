@@ -194,5 +194,9 @@ for args in "" "run" "tap add"; do
   help_of $args
   cmp -s "$work/via-help" "$work/help" || fail "tapstack help $args differs from tapstack $args --help"
 done
+run --version
+((rc == 0)) && [[ $(cat "$work/out") =~ ^tapstack\ [0-9]+\.[0-9]+\.[0-9]+\ \(git\ ([0-9a-f]{7,}|unknown)\)$ ]] ||
+  fail "tapstack --version: exit $rc, '$(cat "$work/out")'"
+
 echo "$checks usage errors checked over $commands_walked commands and $options_walked options and positionals; $failures failed"
 ((failures == 0))
