@@ -239,6 +239,9 @@ void add_demo_command(CLI::App& app) {
       ->check(checks::number(1, 100))
       ->capture_default_str();
   cmd->add_flag("-v,--verbose", opt->verbosity, "Show the stack's frame-by-frame log (-vv adds hex dumps)");
+  cmd->footer(
+      "Example:\n"
+      "  sudo tapstack demo --count 3 -v   three pings, and every frame the stack sees and sends");
   cmd->callback([opt] {
     const int code = run_demo(*opt);
     // A quiet exit with that status: every reason has been printed already.

@@ -103,6 +103,9 @@ void add_dump_command(CLI::App& app) {
       ->check(checks::one_of({"tap", "tun"}))
       ->capture_default_str();
   cmd->add_flag("--hex", opts->hex, "Add a hex dump under each frame");
+  cmd->footer(
+      "Example:\n"
+      "  tapstack dump --tap tap0   on a persistent tap0 whose host side is 10.0.0.1/24; then: ping 10.0.0.2");
   cmd->callback([opts] {
     try {
       dump(*opts);

@@ -40,6 +40,7 @@ void add_help_command(CLI::App& app) {
       },
       "", "command");
   help->add_option("COMMAND", *topic, "A command, e.g. run, or tap add")->type_name("")->check(command_word)->expected(0, 2);
+  help->footer("Example:\n  tapstack help tap add");
   help->callback([&app, topic] {
     const CLI::App* target = &app;
     std::string path = app.get_name();

@@ -100,7 +100,9 @@ void add_replay_command(CLI::App& app) {
       ->type_name("")
       ->check(checks::not_empty("file name"))
       ->required();
-  cmd->footer("Example: tapstack replay --ip 10.0.0.2/24 --mac 02:00:00:00:00:02 ping.pcap replies.pcap");
+  cmd->footer(
+      "Example:\n"
+      "  tapstack replay --ip 10.0.0.2/24 ping.pcap replies.pcap   then: tshark -r replies.pcap");
   cmd->callback([opts] { replay(*opts); });
 }
 

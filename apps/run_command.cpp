@@ -255,6 +255,11 @@ void add_run_command(CLI::App& app) {
   auto* verbose = cmd->add_flag("-v,--verbose", opts->verbose, "One decoded line per frame; -vv adds a hex dump");
   cmd->add_flag("-q,--quiet", opts->quiet, "Warnings and errors only")->excludes(verbose);
   cmd->add_flag("--no-announce", opts->no_announce, "Skip the gratuitous ARP announcement at start");
+  cmd->footer(
+      "While it runs, SIGUSR1 (`kill -USR1 PID`) prints the counters, the link statistics and the ARP cache.\n"
+      "\n"
+      "Example:\n"
+      "  sudo tapstack run --ip 10.0.0.2/24 --host-ip 10.0.0.1/24   then, in another terminal: ping 10.0.0.2");
   cmd->callback([opts, cmd] {
     try {
       run(*opts, cmd->get_option("--mtu")->count() > 0);

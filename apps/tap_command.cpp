@@ -65,6 +65,9 @@ void add_tap_command(CLI::App& app) {
   auto opts = std::make_shared<TapOptions>();
   CLI::App* tap = app.add_subcommand("tap", "Create or delete persistent TAP/TUN interfaces (like tunctl or `ip tuntap`)");
   tap->require_subcommand(1, 1);
+  tap->footer(
+      "Example:\n"
+      "  sudo tapstack tap add tap0 --user $USER   then, without sudo: tapstack run --tap tap0 --ip 10.0.0.2/24");
 
   CLI::App* add_cmd = tap->add_subcommand("add", "Create a persistent interface that outlives tapstack");
   add_cmd->add_option("NAME", opts->name, "Interface name, e.g. tap0")
@@ -85,6 +88,9 @@ void add_tap_command(CLI::App& app) {
                       "that user and only while a member of the group")
       ->type_name("GROUP")
       ->check(checks::not_empty("group"));
+  add_cmd->footer(
+      "Example:\n"
+      "  sudo tapstack tap add tap0 --user $USER   then, without sudo: tapstack run --tap tap0 --ip 10.0.0.2/24");
   add_cmd->callback([opts] { reporting_setup_errors([&] { add(*opts); }); });
 
   CLI::App* del_cmd = tap->add_subcommand("del", "Delete a persistent interface");
@@ -92,6 +98,7 @@ void add_tap_command(CLI::App& app) {
       ->type_name("")
       ->check(checks::interface_name())
       ->required();
+  del_cmd->footer("Example:\n  sudo tapstack tap del tap0");
   del_cmd->callback([opts] { reporting_setup_errors([&] { del(*opts); }); });
 }
 
