@@ -190,6 +190,15 @@ Explanation explain_setup_errno(SetupStep step, int err, std::string_view ifname
           break;
       }
       break;
+    case SetupStep::read_host:
+      switch (err) {
+        case EAGAIN:
+        case ETIMEDOUT:
+          return ex("no answer from the kernel", "try again; `ip -d link` shows the same");
+        default:
+          break;
+      }
+      break;
     case SetupStep::event_loop:
       break;
     case SetupStep::create_network_namespace:

@@ -20,6 +20,7 @@ enum class SetupStep {
   find_account,      // user or group name → id
   open_netlink,      // the rtnetlink socket
   configure_host,    // RTM_NEWADDR, RTM_NEWLINK
+  read_host,         // RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE: asking, not changing
   event_loop,        // epoll, timerfd, signalfd, blocked signals
   create_network_namespace,  // unshare(CLONE_NEWNET) with privileges
   create_user_namespace,     // unshare(CLONE_NEWUSER | CLONE_NEWNET) and the uid/gid maps, rootless
