@@ -1,6 +1,7 @@
 #include "tap/netlink.hpp"
 
 #include "tap/errors.hpp"
+#include "tap/permissions.hpp"
 
 #include <net/if.h>
 #include <libmnl/libmnl.h>
@@ -264,7 +265,8 @@ Rtnetlink Rtnetlink::open() {
 void Rtnetlink::transact(std::span<const std::byte> request, std::uint32_t seq, std::string action,
                          std::string_view ifname) {
   auto fail = [&](int err, std::string detail) {
-    throw SetupError(SetupFailure{SetupStep::configure_host, err, action, std::string(ifname), std::move(detail)});
+    const std::string advice = advice_for_refusal(SetupStep::configure_host, err, ifname, SetupStep::configure_host);
+    throw SetupError(SetupFailure{SetupStep::configure_host, err, action, std::string(ifname), std::move(detail)}, advice);
   };
   if (mnl_socket_sendto(sock_.get(), request.data(), request.size()) < 0) fail(errno, {});
   alignas(nlmsghdr) std::array<std::byte, 8192> reply;
