@@ -5,6 +5,7 @@
 #include "apps/command_error.hpp"
 #include "apps/commands.hpp"
 #include "apps/frame_trace.hpp"
+#include "apps/host_checks.hpp"
 #include "apps/logging.hpp"
 #include "apps/pcap_file.hpp"
 #include "apps/pcap_tee.hpp"
@@ -112,10 +113,12 @@ void run(const RunOptions& opts, bool mtu_given) {
     if (!w) throw CommandError(w.error());
     pcap.emplace(std::move(*w));
   }
+  warn_if_routed_elsewhere(dev.name(), host, config.ip.addr);
   if (host || mtu_given) {
     Rtnetlink nl = Rtnetlink::open();
     // MTU before up, as `ip link set` would: the host never sends a frame at the wrong size.
     if (mtu_given) {
+      warn_if_mtu_outlives_run(dev.name(), config.mtu);
       LinkChange mtu;
       mtu.mtu = config.mtu;
       nl.change_link(dev.name(), mtu);
@@ -133,8 +136,8 @@ void run(const RunOptions& opts, bool mtu_given) {
                config.mode == LinkMode::tap ? "MAC " + config.mac.to_string() + ", " : std::string(),
                config.ip.to_string(), config.mtu,
                host ? ", host side " + host->to_string() + " (up)" : std::string());
-  if (!host)
-    spdlog::info("no --host-ip: if {} has no address yet, give it one, e.g. `sudo ip addr add {} dev {} && sudo ip link set {} up`",
+  if (!host && interface_lacks_ipv4_address(dev.name()))
+    spdlog::info("no --host-ip, and {} has no IPv4 address: give it one, e.g. `sudo ip addr add {} dev {} && sudo ip link set {} up`",
                  dev.name(), suggested_host_address(config.ip).to_string(), dev.name(), dev.name());
 
   SignalFd signals{SIGINT, SIGTERM, SIGUSR1};

@@ -216,6 +216,7 @@ std::optional<RouteMatch> parse_route(Bytes message) {
   if (mnl_attr_parse(nlh, sizeof(rtmsg), AttrTable::collect, &attrs) < 0) return std::nullopt;
   RouteMatch route;
   route.type = rtm.rtm_type;
+  route.local = rtm.rtm_type == RTN_LOCAL;
   route.linkdown = (rtm.rtm_flags & RTNH_F_LINKDOWN) != 0;
   route.destination.prefix_len = rtm.rtm_dst_len;
   if (const nlattr* a = attrs.get(RTA_DST, MNL_TYPE_U32)) route.destination.addr = Ipv4Addr{ntohl(mnl_attr_get_u32(a))};
@@ -374,6 +375,18 @@ std::optional<RouteMatch> Rtnetlink::route_to(Ipv4Addr destination) {
   if (err != 0)
     throw SetupError(SetupFailure{SetupStep::read_host, err, "cannot look up the route to " + destination.to_string(), {}, {}});
   return route;
+}
+
+std::optional<RouteMatch> lookup_route(Ipv4Addr destination) { return Rtnetlink::open().route_to(destination); }
+
+bool interface_lacks_ipv4_address(std::string_view ifname) noexcept {
+  try {
+    const unsigned index = ::if_nametoindex(std::string(ifname).c_str());
+    if (index == 0) return false;
+    return !Rtnetlink::open().has_ipv4_address(index);
+  } catch (...) {
+    return false;
+  }
 }
 
 }  // namespace tapstack

@@ -59,6 +59,7 @@ struct RouteMatch {
   std::optional<Ipv4Addr> gateway;
   bool linkdown = false;  // RTNH_F_LINKDOWN: the device has no carrier
   std::uint8_t type = 0;  // RTN_UNICAST, RTN_LOCAL, RTN_UNREACHABLE...
+  bool local = false;     // RTN_LOCAL: the destination is an address of this host
 };
 
 namespace netlink {
@@ -106,6 +107,14 @@ std::optional<RouteMatch> parse_route(Bytes message);
 unsigned interface_index(std::string_view name);
 // The name of ifindex, or "#N" when it has none (any more).
 std::string interface_name(unsigned ifindex);
+
+// The routing table entry that traffic to destination would take (`ip route get fibmatch`), or
+// nullopt when nothing matches. Throws SetupError (open_netlink, read_host).
+std::optional<RouteMatch> lookup_route(Ipv4Addr destination);
+
+// True only when the kernel says ifname has no IPv4 address: false when it has one, and when
+// there is no such interface or the kernel cannot be asked (best effort, never throws).
+bool interface_lacks_ipv4_address(std::string_view ifname) noexcept;
 
 class Rtnetlink {
  public:

@@ -191,6 +191,7 @@ TEST_CASE("host checks: the FIB match gives the route's own prefix, device and l
   CHECK(route->destination == *Ipv4Interface::parse("10.0.0.0/24"));
   CHECK(route->oif == 3);
   CHECK(route->linkdown);
+  CHECK_FALSE(route->local);
   CHECK_FALSE(route->gateway);
 
   // The default route: no RTA_DST, prefix 0, a gateway.
