@@ -13,6 +13,7 @@
 // network_namespace, interface_probe): this file makes no syscall itself.
 #include "apps/command_error.hpp"
 #include "apps/commands.hpp"
+#include "apps/stack_options.hpp"
 #include "stack/wire/addr.hpp"
 #include "tap/blocked_signals.hpp"
 #include "tap/capabilities.hpp"
@@ -233,8 +234,14 @@ void add_demo_command(CLI::App& app) {
       "demo",
       "The whole show in a throwaway network namespace: tapstack on 10.0.0.2, the system's ping against it, "
       "the ARP cache and counters, then clean-up (as root, or rootless in a user namespace)");
-  cmd->add_option("--count", opt->count, "Echo requests to send")->check(CLI::Range(1, 100))->capture_default_str();
+  cmd->add_option("--count", opt->count, "Echo requests to send, 1 to 100")
+      ->type_name("N")
+      ->check(checks::number(1, 100))
+      ->capture_default_str();
   cmd->add_flag("-v,--verbose", opt->verbosity, "Show the stack's frame-by-frame log (-vv adds hex dumps)");
+  cmd->footer(
+      "Example:\n"
+      "  sudo tapstack demo --count 3 -v   three pings, and every frame the stack sees and sends");
   cmd->callback([opt] {
     const int code = run_demo(*opt);
     // A quiet exit with that status: every reason has been printed already.

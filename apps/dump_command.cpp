@@ -117,13 +117,21 @@ void dump(const DumpOptions& opts) {
 void add_dump_command(CLI::App& app) {
   auto opts = std::make_shared<DumpOptions>();
   CLI::App* cmd = app.add_subcommand("dump", "Attach to an interface and print every frame the host sends; answer nothing");
-  cmd->add_option("--tap", opts->tap, "Interface to create or attach to (default: the kernel picks)");
+  cmd->add_option("--tap", opts->tap, "Interface to create or attach to (default: the kernel picks)")
+      ->type_name("NAME")
+      ->check(checks::interface_name());
   cmd->add_option("--mode", opts->mode, "Link type: tap (Ethernet frames) or tun (bare IP)")
-      ->check(CLI::IsMember({"tap", "tun"}))
+      ->type_name("MODE")
+      ->check(checks::one_of({"tap", "tun"}))
       ->capture_default_str();
   cmd->add_flag("--hex", opts->hex, "Add a hex dump under each frame");
   add_privilege_options(*cmd, opts->privileges);
-  cmd->add_option("--pcap", opts->pcap, "Also record every frame to this pcap file");
+  cmd->add_option("--pcap", opts->pcap, "Also record every frame to this pcap file")
+      ->type_name("FILE")
+      ->check(checks::not_empty("file name"));
+  cmd->footer(
+      "Example:\n"
+      "  tapstack dump --tap tap0   on a persistent tap0 whose host side is 10.0.0.1/24; then: ping 10.0.0.2");
   cmd->callback([opts] {
     try {
       dump(*opts);

@@ -130,13 +130,20 @@ void add_replay_command(CLI::App& app) {
       "replay", "Feed every frame of a capture (pcap/pcapng) to the stack and write what it answers to a pcap");
   opts->stack.add_to(*cmd);
   cmd->add_option("INPUT", opts->input, "Capture to read (pcap or pcapng; Ethernet, or raw IPv4 with --mode tun)")
+      ->type_name("")
+      ->check(checks::not_empty("file name"))
       ->required();
-  cmd->add_option("OUTPUT", opts->output, "Pcap file to write the stack's frames to")->required();
+  cmd->add_option("OUTPUT", opts->output, "Pcap file to write the stack's frames to")
+      ->type_name("")
+      ->check(checks::not_empty("file name"))
+      ->required();
   cmd->add_flag("--drain", opts->drain,
                  "After the last frame, run the stack's timers out (ARP retries, reassembly timeouts) so that "
                  "held frames are sent or dropped and counted, as they would be live");
   cmd->add_flag("-v,--verbose", opts->link.verbose, "Log one decoded line per frame in and out; -vv adds a hex dump");
-  cmd->footer("Example: tapstack replay --ip 10.0.0.2/24 --mac 02:00:00:00:00:02 ping.pcap replies.pcap");
+  cmd->footer(
+      "Example:\n"
+      "  tapstack replay --ip 10.0.0.2/24 ping.pcap replies.pcap   then: tshark -r replies.pcap");
   cmd->callback([opts] { replay(*opts); });
 }
 

@@ -8,6 +8,7 @@
 #include "apps/command_error.hpp"
 #include "apps/commands.hpp"
 #include "apps/link_chain.hpp"
+#include "apps/host_checks.hpp"
 #include "apps/logging.hpp"
 #include "apps/privilege_options.hpp"
 #include "apps/report.hpp"
@@ -47,7 +48,7 @@ struct RunOptions {
   bool quiet = false;
   bool no_announce = false;
   bool json = false;           // --json: the exit and SIGUSR1 reports as JSON
-  double stats_interval = 0;   // --stats-interval S: a one-line summary every S seconds
+  std::uint32_t stats_interval = 0;  // --stats-interval SECONDS: a one-line summary that often
   PrivilegeOptions privileges;  // --user, --group, --no-seccomp
 };
 
@@ -75,7 +76,7 @@ std::optional<Ipv4Interface> parse_host_ip(const std::string& text, const StackC
   const Ipv4Interface host = parse_host_interface("--host-ip", text, "10.0.0.1/24");
   const Ipv4Addr a = host.addr;
   if (a == config.ip.addr)
-    throw CommandError("--host-ip and --ip are both " + a.to_string() +
+    throw UsageError("--host-ip and --ip are both " + a.to_string() +
                        ": the host side and the stack need different addresses, e.g. --host-ip 10.0.0.1/24 --ip 10.0.0.2/24");
   if (!config.ip.contains(a))
     spdlog::warn("--host-ip {} is outside the stack's subnet {}/{}: the stack only answers hosts on its subnet", a,
@@ -104,10 +105,12 @@ void run(const RunOptions& opts, bool mtu_given) {
   TunLink device(dev);
   LinkChain chain(device, opts.link, config.mode, config.wall_clock_offset);
   Link& link = chain.top();
+  warn_if_routed_elsewhere(dev.name(), host, config.ip.addr);
   if (host || mtu_given) {
     Rtnetlink nl = Rtnetlink::open();
     // MTU before up, as `ip link set` would: the host never sends a frame at the wrong size.
     if (mtu_given) {
+      warn_if_mtu_outlives_run(dev.name(), config.mtu);
       LinkChange mtu;
       mtu.mtu = config.mtu;
       nl.change_link(dev.name(), mtu);
@@ -124,8 +127,8 @@ void run(const RunOptions& opts, bool mtu_given) {
   spdlog::info("running on {} ({}): {}IP {}, MTU {}{}", dev.name(), mode,
                config.mode == LinkMode::tap ? fmt::format("MAC {}, ", config.mac) : std::string(), config.ip,
                config.mtu, host ? fmt::format(", host side {} (up)", *host) : std::string());
-  if (!host)
-    spdlog::info("no --host-ip: if {} has no address yet, give it one, e.g. `sudo ip addr add {} dev {} && sudo ip link set {} up`",
+  if (!host && interface_lacks_ipv4_address(dev.name()))
+    spdlog::info("no --host-ip, and {} has no IPv4 address: give it one, e.g. `sudo ip addr add {} dev {} && sudo ip link set {} up`",
                  dev.name(), suggested_host_address(config.ip), dev.name(), dev.name());
 
   SignalFd signals{SIGINT, SIGTERM, SIGUSR1};
@@ -160,7 +163,7 @@ void run(const RunOptions& opts, bool mtu_given) {
     std::fflush(stdout);
   };
 
-  const auto stats_every = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(opts.stats_interval));
+  const auto stats_every = std::chrono::duration_cast<Duration>(std::chrono::seconds(opts.stats_interval));
   std::optional<Instant> next_stats;
   if (opts.stats_interval > 0) next_stats = monotonic_now() + stats_every;
 
@@ -235,22 +238,31 @@ void run(const RunOptions& opts, bool mtu_given) {
 void add_run_command(CLI::App& app) {
   auto opts = std::make_shared<RunOptions>();
   CLI::App* cmd = app.add_subcommand("run", "Run the stack behind a TAP (or TUN) interface until SIGINT/SIGTERM");
-  cmd->add_option("--tap", opts->tap, "Interface to create or attach to (default: the kernel picks tap0, tun0, ...)");
+  cmd->add_option("--tap", opts->tap, "Interface to create or attach to (default: the kernel picks tap0, tun0, ...)")
+      ->type_name("NAME")
+      ->check(checks::interface_name());
   opts->stack.add_to(*cmd);
   cmd->add_option("--host-ip", opts->host_ip,
-                  "Give the host side this address, A.B.C.D/PREFIX, and bring the interface up (needs CAP_NET_ADMIN)");
-  cmd->add_option("--pcap", opts->link.pcap, "Record every frame in and out to this pcap file");
+                  "Give the host side this address, e.g. 10.0.0.1/24, and bring the interface up (needs CAP_NET_ADMIN)")
+      ->type_name("IP/PREFIX")
+      ->check(checks::host_address());
+  cmd->add_option("--pcap", opts->link.pcap, "Record every frame in and out to this pcap file")
+      ->type_name("FILE")
+      ->check(checks::not_empty("file name"));
   auto* verbose = cmd->add_flag("-v,--verbose", opts->link.verbose, "One decoded line per frame; -vv adds a hex dump");
   cmd->add_flag("-q,--quiet", opts->quiet, "Warnings and errors only")->excludes(verbose);
   cmd->add_flag("--no-announce", opts->no_announce, "Skip the gratuitous ARP announcement at start");
-  cmd->add_option("--stats-interval", opts->stats_interval, "Print a one-line summary every S seconds")
-      ->option_text("S")
-      ->check(CLI::PositiveNumber);
+  cmd->add_option("--stats-interval", opts->stats_interval, "Print a one-line summary every SECONDS seconds")
+      ->type_name("SECONDS")
+      ->check(checks::number(1, 86400));
   cmd->add_flag("--json", opts->json, "Print the report on exit and on SIGUSR1 as JSON (one line)");
   add_privilege_options(*cmd, opts->privileges);
   cmd->footer(
-      "While it runs: `kill -USR1 <pid>` prints the counters, ARP cache and link statistics (as JSON with --json);\n"
-      "`tapstack status --tap NAME [--json]` asks for the same over the control socket @tapstack/NAME.");
+      "While it runs, SIGUSR1 (`kill -USR1 PID`) prints the counters, the link statistics and the ARP cache (as JSON\n"
+      "with --json); `tapstack status --tap NAME [--json]` asks for the same over the control socket @tapstack/NAME.\n"
+      "\n"
+      "Example:\n"
+      "  sudo tapstack run --ip 10.0.0.2/24 --host-ip 10.0.0.1/24   then, in another terminal: ping 10.0.0.2");
   cmd->callback([opts, cmd] {
     try {
       run(*opts, cmd->get_option("--mtu")->count() > 0);

@@ -4,6 +4,7 @@
 // JSON.
 #include "apps/command_error.hpp"
 #include "apps/commands.hpp"
+#include "apps/stack_options.hpp"
 #include "tap/control_socket.hpp"
 #include "tap/link_stats.hpp"
 
@@ -78,7 +79,10 @@ void status(const StatusOptions& opts) {
 void add_status_command(CLI::App& app) {
   auto opts = std::make_shared<StatusOptions>();
   CLI::App* cmd = app.add_subcommand("status", "Show the counters, ARP cache and link statistics of a running `tapstack run`");
-  cmd->add_option("--tap", opts->tap, "Interface the instance runs on")->capture_default_str();
+  cmd->add_option("--tap", opts->tap, "Interface the instance runs on")
+      ->type_name("NAME")
+      ->check(checks::interface_name())
+      ->capture_default_str();
   cmd->add_flag("--json", opts->json, "Print the status as JSON");
   cmd->footer("Asks the instance on its control socket @tapstack/<interface>; only root or the user that started it may.");
   cmd->callback([opts] { status(*opts); });

@@ -7,7 +7,7 @@ set -euo pipefail
 
 packages=(
   # build
-  cmake ninja-build g++ pkg-config
+  cmake ninja-build g++ pkg-config help2man
   libboost-dev catch2 libspdlog-dev libfmt-dev libpcap-dev libcli11-dev libmnl-dev libseccomp-dev nlohmann-json3-dev
   # tests and demo: namespaces, real peers, capture decoding
   iproute2 util-linux procps iputils-ping iputils-arping tcpdump tshark libcap2-bin

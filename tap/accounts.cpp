@@ -70,12 +70,20 @@ UserAccount lookup_user_account(std::string_view name_or_id) {
   return UserAccount{pw.pw_uid, pw.pw_gid, pw.pw_name};
 }
 
+std::string user_name(uid_t uid) {
+  std::vector<char> buffer(lookup_buffer_len(_SC_GETPW_R_SIZE_MAX));
+  passwd pw{};
+  passwd* found = nullptr;
+  if (::getpwuid_r(uid, &pw, buffer.data(), buffer.size(), &found) != 0 || found == nullptr) return std::to_string(uid);
+  return pw.pw_name;
+}
+
 std::string group_name(gid_t gid) {
   std::vector<char> buffer(lookup_buffer_len(_SC_GETGR_R_SIZE_MAX));
   group gr{};
   group* found = nullptr;
-  ::getgrgid_r(gid, &gr, buffer.data(), buffer.size(), &found);
-  return found != nullptr ? std::string(gr.gr_name) : std::to_string(gid);
+  if (::getgrgid_r(gid, &gr, buffer.data(), buffer.size(), &found) != 0 || found == nullptr) return std::to_string(gid);
+  return gr.gr_name;
 }
 
 }  // namespace tapstack

@@ -21,7 +21,8 @@ struct UserAccount {
 };
 UserAccount lookup_user_account(std::string_view name_or_id);
 
-// The name of group gid, or its number as text when the group database has no name for it.
+// The other way: the name of an id, or the number itself when the database has no name for it.
+std::string user_name(uid_t uid);
 std::string group_name(gid_t gid);
 
 }  // namespace tapstack
