@@ -8,7 +8,7 @@ live_need ping iputils-ping
 live_need python3 python3
 live_setup "$@"
 
-live_start_run run --tap tap0 --host-ip 10.0.0.1/24 --ip 10.0.0.2/24 --stats-interval 0.5 --user nobody
+live_start_run run --tap tap0 --host-ip 10.0.0.1/24 --ip 10.0.0.2/24 --stats-interval 1 --user nobody
 dev=$(live_wait_host_ip 10.0.0.1)
 live_log "host side is $dev"
 live_ping 3 -c 3 -i 0.2 10.0.0.2
@@ -38,7 +38,7 @@ rc=0
 [[ $(wc -l <"$WORK/none.err") == 1 ]] || live_fail "status without an instance: not one line: $(cat "$WORK/none.err")"
 live_log "no instance: $(cat "$WORK/none.err")"
 
-sleep 0.6
+sleep 1.1
 live_stop_run
 grep -q '^tap0: frames in ' "$WORK/run.log" || live_fail "--stats-interval printed no summary: $(cat "$WORK/run.log")"
 live_pass "status --json parsed with the echo counters; no instance: exit 1, one line"
