@@ -13,7 +13,8 @@
 //    bounded number of them;
 //  - after on_timer(now), next_deadline() is empty or later than now (otherwise an event loop
 //    would spin);
-//  - the frames_in/frames_out counters match what the harness fed and saw.
+//  - the frames_in/frames_out counters match what the harness fed and saw;
+//  - the neighbour cache never holds more than max_entries entries.
 //
 // Each frame is copied into a heap buffer of exactly its length before on_frame, so reading one
 // byte past it is a heap-buffer-overflow, not a silent read of the next record.
@@ -28,6 +29,7 @@
 
 #include "fuzz_input.hpp"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdarg>
 #include <cstdio>
@@ -82,7 +84,7 @@ void check_ipv4(const StackConfig& config, Bytes datagram, Bytes frame) {
     return;  // transport checksums cover the whole datagram: not checkable per fragment
   }
   const Bytes payload = ip->payload();
-  switch (ip->protocol()) {
+  switch (static_cast<unsigned>(ip->protocol())) {
     case static_cast<std::uint8_t>(IpProtocol::icmp):
       if (const auto icmp = IcmpView::parse(payload); !icmp) {
         fail(frame, "emitted ICMP does not parse (IcmpError %d)", static_cast<int>(icmp.error()));
@@ -99,7 +101,7 @@ void check_ipv4(const StackConfig& config, Bytes datagram, Bytes frame) {
       }
       return;
     default:
-      fail(frame, "emitted IPv4 with protocol %u, which the stack never sends", ip->protocol());
+      fail(frame, "emitted IPv4 with protocol %u, which the stack never sends", static_cast<unsigned>(ip->protocol()));
   }
 }
 
@@ -150,7 +152,7 @@ class CheckingSink final : public FrameSink {
       fail(frame, "emitted frame to %s, a MAC no input frame carried", eth->dst().to_string().c_str());
     }
     const Bytes payload = eth->payload();
-    switch (eth->type()) {
+    switch (static_cast<unsigned>(eth->type())) {
       case static_cast<std::uint16_t>(EtherType::arp): {
         const auto arp = ArpPacket::parse(payload);
         if (!arp) fail(frame, "emitted ARP does not parse (ArpError %d)", static_cast<int>(arp.error()));
@@ -170,7 +172,7 @@ class CheckingSink final : public FrameSink {
         return;
       }
       default:
-        fail(frame, "emitted EtherType 0x%04x", eth->type());
+        fail(frame, "emitted EtherType 0x%04x", static_cast<unsigned>(eth->type()));
     }
   }
 
@@ -302,6 +304,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       // The -v trace and `tapstack dump` decode the same untrusted bytes: they must not crash
       // either, whatever the frame.
       if (describe_frame(frame, config.mode).empty()) fail({}, "describe_frame returned nothing");
+    }
+    if (stack.neighbours().entries().size() > std::max<std::size_t>(config.arp.max_entries, 1)) {
+      fail({}, "%zu neighbour entries, max_entries %zu", stack.neighbours().entries().size(), config.arp.max_entries);
     }
     const Counters& c = stack.counters();
     if (c[Counter::frames_in] != frames_in) {
