@@ -1,78 +1,74 @@
 // `tapstack run`: the stack behind a real TUN/TAP interface, in one thread. An epoll loop waits on
-// three descriptors: the interface (frames), a timerfd armed at stack.next_deadline() (ARP
-// retries and expiry), and a signalfd (SIGINT/SIGTERM stop cleanly, SIGUSR1 reports). Set-up
-// errors throw with advice; the frame path only counts.
+// four descriptors: the interface (frames), a timerfd armed at the earlier of the stack's and
+// the link chain's next deadlines (ARP retries and expiry; the capture's flush; --stats-interval),
+// a signalfd (SIGINT/SIGTERM stop cleanly, SIGUSR1 reports) and the control socket `tapstack
+// status` asks (tap/control_socket.hpp). Frames go through the chain LinkChain builds
+// around the interface (apps/link_chain.hpp). Set-up errors throw with advice; the frame path
+// only counts.
 #include "apps/command_error.hpp"
 #include "apps/commands.hpp"
-#include "apps/frame_trace.hpp"
+#include "apps/link_chain.hpp"
+#include "apps/host_checks.hpp"
 #include "apps/logging.hpp"
-#include "apps/pcap_file.hpp"
-#include "apps/pcap_tee.hpp"
+#include "apps/privilege_options.hpp"
 #include "apps/report.hpp"
 #include "apps/stack_options.hpp"
-#include "stack/wire/ethernet.hpp"
-#include "stack/wire/ipv4.hpp"
+#include "apps/status_report.hpp"
+#include "describe/addr_format.hpp"
 #include "stack/stack.hpp"
 #include "tap/clock.hpp"
-#include "tap/device_sink.hpp"
+#include "tap/control_socket.hpp"
 #include "tap/epoll.hpp"
 #include "tap/errors.hpp"
 #include "tap/netlink.hpp"
 #include "tap/signal_fd.hpp"
 #include "tap/timer_fd.hpp"
 #include "tap/tun_device.hpp"
+#include "tap/tun_link.hpp"
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
-#include <vector>
 
 namespace tapstack {
 namespace {
 
 struct RunOptions {
   StackOptions stack;
+  LinkOptions link;
   std::string tap;
   std::string host_ip;
-  std::string pcap;
-  int verbose = 0;
   bool quiet = false;
   bool no_announce = false;
+  bool json = false;           // --json: the exit and SIGUSR1 reports as JSON
+  std::uint32_t stats_interval = 0;  // --stats-interval SECONDS: a one-line summary that often
+  PrivilegeOptions privileges;  // --user, --group, --no-seccomp
 };
 
-// Room for the largest frame a TUN/TAP can hand us (a 65535-byte datagram, an Ethernet header
-// and a VLAN tag), so the kernel never cuts one short.
-constexpr std::size_t kFrameBufferLen = kIpv4MaxDatagramLen + kEthernetHeaderLen + 4;
 // Frames handled per wake-up before timers and signals get a look; epoll is level-triggered,
 // so what is left is read on the next turn.
 constexpr int kReadBudget = 256;
-constexpr Duration kPcapFlushInterval = 1s;
 
-enum Token : std::uint64_t { kDevice, kTimer, kSignal };
+enum Token : std::uint64_t { kDevice, kTimer, kSignal, kControl };
 
 class ConflictLogger final : public StackEvents {
  public:
   void address_conflict(Ipv4Addr ours, MacAddr other, Instant) override {
-    spdlog::warn("ARP: {} claims our address {}: another host is configured with it", other.to_string(),
-                 ours.to_string());
+    spdlog::warn("ARP: {} claims our address {}: another host is configured with it", other, ours);
   }
 };
 
-struct ReadStats {
-  std::uint64_t frames = 0;
-  std::uint64_t bytes = 0;
-};
-
-void print_link(std::FILE* out, const std::string& name, const ReadStats& in, const DeviceWriteStats& w) {
+void print_link(std::FILE* out, const std::string& name, const TunLinkStats& s) {
   std::fprintf(out, "link %s: %" PRIu64 " frames read (%" PRIu64 " bytes), %" PRIu64 " written, %" PRIu64
                     " dropped (would block), %" PRIu64 " write errors\n",
-               name.c_str(), in.frames, in.bytes, w.written, w.dropped_would_block, w.failed);
+               name.c_str(), s.frames_read, s.bytes_read, s.written, s.dropped_would_block, s.write_errors);
 }
 
 std::optional<Ipv4Interface> parse_host_ip(const std::string& text, const StackConfig& config) {
@@ -80,11 +76,11 @@ std::optional<Ipv4Interface> parse_host_ip(const std::string& text, const StackC
   const Ipv4Interface host = parse_host_interface("--host-ip", text, "10.0.0.1/24");
   const Ipv4Addr a = host.addr;
   if (a == config.ip.addr)
-    throw CommandError("--host-ip and --ip are both " + a.to_string() +
+    throw UsageError("--host-ip and --ip are both " + a.to_string() +
                        ": the host side and the stack need different addresses, e.g. --host-ip 10.0.0.1/24 --ip 10.0.0.2/24");
   if (!config.ip.contains(a))
-    spdlog::warn("--host-ip {} is outside the stack's subnet {}/{}: the stack only answers hosts on its subnet",
-                 a.to_string(), config.ip.network().to_string(), config.ip.prefix_len);
+    spdlog::warn("--host-ip {} is outside the stack's subnet {}/{}: the stack only answers hosts on its subnet", a,
+                 config.ip.network(), config.ip.prefix_len);
   return host;
 }
 
@@ -96,9 +92,9 @@ Ipv4Interface suggested_host_address(Ipv4Interface ours) {
 }
 
 void run(const RunOptions& opts, bool mtu_given) {
-  configure_logging(opts.verbose, opts.quiet);
+  configure_logging(opts.link.verbose, opts.quiet);
   StackConfig config = opts.stack.to_config();
-  // The loop's clock is CLOCK_MONOTONIC; ICMP timestamps need the time of day.
+  // The loop's clock is CLOCK_MONOTONIC; ICMP timestamps and capture records need the time of day.
   config.wall_clock_offset = wall_clock_offset();
   const auto host = parse_host_ip(opts.host_ip, config);
   if (config.mode == LinkMode::tun && !opts.stack.mac.empty()) spdlog::warn("--mac is ignored in TUN mode: there is no Ethernet");
@@ -106,16 +102,15 @@ void run(const RunOptions& opts, bool mtu_given) {
   // The interface first: if it cannot be had, no capture file is left behind; if the capture
   // cannot be written, the interface closes again (a transient one disappears with it).
   TunDevice dev = TunDevice::open(opts.tap, config.mode);
-  std::optional<PcapWriter> pcap;
-  if (!opts.pcap.empty()) {
-    auto w = PcapWriter::create(opts.pcap, config.mode == LinkMode::tap ? CaptureLinkType::ethernet : CaptureLinkType::raw_ip);
-    if (!w) throw CommandError(w.error());
-    pcap.emplace(std::move(*w));
-  }
+  TunLink device(dev);
+  LinkChain chain(device, opts.link, config.mode, config.wall_clock_offset);
+  Link& link = chain.top();
+  warn_if_routed_elsewhere(dev.name(), host, config.ip.addr);
   if (host || mtu_given) {
     Rtnetlink nl = Rtnetlink::open();
     // MTU before up, as `ip link set` would: the host never sends a frame at the wrong size.
     if (mtu_given) {
+      warn_if_mtu_outlives_run(dev.name(), config.mtu);
       LinkChange mtu;
       mtu.mtu = config.mtu;
       nl.change_link(dev.name(), mtu);
@@ -130,78 +125,77 @@ void run(const RunOptions& opts, bool mtu_given) {
 
   const std::string mode = std::string(link_mode_name(config.mode));
   spdlog::info("running on {} ({}): {}IP {}, MTU {}{}", dev.name(), mode,
-               config.mode == LinkMode::tap ? "MAC " + config.mac.to_string() + ", " : std::string(),
-               config.ip.to_string(), config.mtu,
-               host ? ", host side " + host->to_string() + " (up)" : std::string());
-  if (!host)
-    spdlog::info("no --host-ip: if {} has no address yet, give it one, e.g. `sudo ip addr add {} dev {} && sudo ip link set {} up`",
-                 dev.name(), suggested_host_address(config.ip).to_string(), dev.name(), dev.name());
+               config.mode == LinkMode::tap ? fmt::format("MAC {}, ", config.mac) : std::string(), config.ip,
+               config.mtu, host ? fmt::format(", host side {} (up)", *host) : std::string());
+  if (!host && interface_lacks_ipv4_address(dev.name()))
+    spdlog::info("no --host-ip, and {} has no IPv4 address: give it one, e.g. `sudo ip addr add {} dev {} && sudo ip link set {} up`",
+                 dev.name(), suggested_host_address(config.ip), dev.name(), dev.name());
 
   SignalFd signals{SIGINT, SIGTERM, SIGUSR1};
   TimerFd timer;
   Epoll epoll;
+  // `tapstack status` asks here; bound before the privilege drop (socket and bind are not on the
+  // allow-list), answered in the loop without blocking it.
+  ControlListener control = ControlListener::open(dev.name());
   epoll.add(dev.fd(), kDevice);
   epoll.add(timer.fd(), kTimer);
   epoll.add(signals.fd(), kSignal);
+  epoll.add(control.fd(), kControl);
 
-  // Outbound: stack → trace (-v) → pcap tee (--pcap) → the interface.
-  DeviceSink device_sink(dev);
-  FrameSink* out = &device_sink;
-  std::optional<PcapTee> tee;
-  if (pcap) out = &tee.emplace(*out, *pcap, wall_clock_offset());
-  // The trace layer joins the chain only with -v: without it a frame pays nothing for logging,
-  // not even a call into spdlog to learn that the level is off.
-  const bool tracing = opts.verbose > 0;
-  std::optional<TraceSink> trace;
-  if (tracing) out = &trace.emplace(*out, config.mode);
   ConflictLogger events;
-  Stack stack(config, *out, &events);
+  Stack stack(config, link, &events);
   if (config.mode == LinkMode::tap && !opts.no_announce) stack.announce(monotonic_now());
 
-  std::vector<std::byte> buffer(kFrameBufferLen);  // the one receive buffer, reused for every frame
-  ReadStats in;
-  int read_error = 0;
   int stop_signal = 0;
-  Instant last_flush = monotonic_now();
+
+  // Set-up is over: --user, no capabilities, no_new_privs, the seccomp allow-list.
+  spdlog::info("{}", drop_privileges(opts.privileges));
 
   auto report = [&] {
+    if (opts.json) {
+      std::printf("%s\n", status_json(stack, dev.name(), device.stats(), monotonic_now()).dump().c_str());
+      std::fflush(stdout);
+      return;
+    }
     print_counters(stdout, stack.counters());
-    print_link(stdout, dev.name(), in, device_sink.stats());
+    print_link(stdout, dev.name(), device.stats());
     print_neighbours(stdout, stack.neighbours().entries(), monotonic_now());
     std::fflush(stdout);
   };
 
-  while (stop_signal == 0 && read_error == 0) {
-    timer.arm(stack.next_deadline());
-    std::optional<std::chrono::milliseconds> timeout;
-    if (pcap) timeout = std::chrono::duration_cast<std::chrono::milliseconds>(kPcapFlushInterval);
-    const auto ready = epoll.wait(timeout);
+  const auto stats_every = std::chrono::duration_cast<Duration>(std::chrono::seconds(opts.stats_interval));
+  std::optional<Instant> next_stats;
+  if (opts.stats_interval > 0) next_stats = monotonic_now() + stats_every;
+
+  while (stop_signal == 0 && device.read_error() == 0) {
+    timer.arm(earliest(earliest(stack.next_deadline(), link.next_deadline()), next_stats));
+    const auto ready = epoll.wait(std::nullopt);
 
     // Timers first: whatever fell due while we slept happened before the frames now waiting.
-    Instant now = monotonic_now();
+    const Instant now = monotonic_now();
+    if (next_stats && *next_stats <= now) {
+      std::printf("%s\n", status_line(stack, dev.name()).c_str());
+      std::fflush(stdout);
+      while (*next_stats <= now) *next_stats += stats_every;
+    }
+    // A link whose timer fired may have frames to hand over (a decorator releasing held ones).
+    bool receive = false;
+    if (const auto due = link.next_deadline(); due && *due <= now) {
+      link.on_timer(now);
+      receive = true;
+    }
     if (const auto due = stack.next_deadline(); due && *due <= now) stack.on_timer(now);
 
     for (const ReadyEvent& ev : ready) {
       switch (ev.token) {
         case kDevice:
-          for (int i = 0; i < kReadBudget; ++i) {
-            const IoResult r = dev.read(buffer);
-            if (r.status == IoStatus::would_block) break;
-            if (r.status == IoStatus::failed) {
-              read_error = r.error;
-              break;
-            }
-            const Bytes frame(buffer.data(), r.size);
-            now = monotonic_now();
-            ++in.frames;
-            in.bytes += r.size;
-            if (tracing) trace_frame(Direction::in, frame, config.mode);
-            if (tee) tee->record(frame, now);
-            stack.on_frame(frame, now);
-          }
+          receive = true;
           break;
         case kTimer:
           timer.acknowledge();
+          break;
+        case kControl:
+          control.serve([&] { return status_json(stack, dev.name(), device.stats(), monotonic_now()).dump() + "\n"; });
           break;
         case kSignal:
           while (const auto sig = signals.read()) {
@@ -216,23 +210,26 @@ void run(const RunOptions& opts, bool mtu_given) {
           break;
       }
     }
-    if (pcap && monotonic_now() - last_flush >= kPcapFlushInterval) {
-      pcap->flush();
-      last_flush = monotonic_now();
+    if (receive) {
+      for (int i = 0; i < kReadBudget; ++i) {
+        const auto frame = link.receive();
+        if (!frame) break;
+        stack.on_frame(frame->data, frame->at);
+      }
     }
   }
 
   if (stop_signal != 0)
     spdlog::info("stopping on {}", stop_signal == SIGINT ? "SIGINT" : stop_signal == SIGTERM ? "SIGTERM" : "a signal");
   std::optional<std::string> pcap_error;
-  if (pcap) {
-    if (auto closed = pcap->close(); !closed) pcap_error = closed.error();
-    else spdlog::info("capture written to {}", opts.pcap);
+  if (chain.recording()) {
+    if (auto closed = chain.close(); !closed) pcap_error = closed.error();
+    else spdlog::info("capture written to {}", opts.link.pcap);
   }
   report();
-  if (read_error != 0)
-    throw CommandError("reading from " + dev.name() + " failed: " + std::strerror(read_error) +
-                       (read_error == EBADFD || read_error == EIO ? " (was the interface deleted?)" : ""));
+  if (const int err = device.read_error(); err != 0)
+    throw CommandError("reading from " + dev.name() + " failed: " + std::strerror(err) +
+                       (err == EBADFD || err == EIO ? " (was the interface deleted?)" : ""));
   if (pcap_error) throw CommandError(*pcap_error);
 }
 
@@ -241,14 +238,31 @@ void run(const RunOptions& opts, bool mtu_given) {
 void add_run_command(CLI::App& app) {
   auto opts = std::make_shared<RunOptions>();
   CLI::App* cmd = app.add_subcommand("run", "Run the stack behind a TAP (or TUN) interface until SIGINT/SIGTERM");
-  cmd->add_option("--tap", opts->tap, "Interface to create or attach to (default: the kernel picks tap0, tun0, ...)");
+  cmd->add_option("--tap", opts->tap, "Interface to create or attach to (default: the kernel picks tap0, tun0, ...)")
+      ->type_name("NAME")
+      ->check(checks::interface_name());
   opts->stack.add_to(*cmd);
   cmd->add_option("--host-ip", opts->host_ip,
-                  "Give the host side this address, A.B.C.D/PREFIX, and bring the interface up (needs CAP_NET_ADMIN)");
-  cmd->add_option("--pcap", opts->pcap, "Record every frame in and out to this pcap file");
-  auto* verbose = cmd->add_flag("-v,--verbose", opts->verbose, "One decoded line per frame; -vv adds a hex dump");
+                  "Give the host side this address, e.g. 10.0.0.1/24, and bring the interface up (needs CAP_NET_ADMIN)")
+      ->type_name("IP/PREFIX")
+      ->check(checks::host_address());
+  cmd->add_option("--pcap", opts->link.pcap, "Record every frame in and out to this pcap file")
+      ->type_name("FILE")
+      ->check(checks::not_empty("file name"));
+  auto* verbose = cmd->add_flag("-v,--verbose", opts->link.verbose, "One decoded line per frame; -vv adds a hex dump");
   cmd->add_flag("-q,--quiet", opts->quiet, "Warnings and errors only")->excludes(verbose);
   cmd->add_flag("--no-announce", opts->no_announce, "Skip the gratuitous ARP announcement at start");
+  cmd->add_option("--stats-interval", opts->stats_interval, "Print a one-line summary every SECONDS seconds")
+      ->type_name("SECONDS")
+      ->check(checks::number(1, 86400));
+  cmd->add_flag("--json", opts->json, "Print the report on exit and on SIGUSR1 as JSON (one line)");
+  add_privilege_options(*cmd, opts->privileges);
+  cmd->footer(
+      "While it runs, SIGUSR1 (`kill -USR1 PID`) prints the counters, the link statistics and the ARP cache (as JSON\n"
+      "with --json); `tapstack status --tap NAME [--json]` asks for the same over the control socket @tapstack/NAME.\n"
+      "\n"
+      "Example:\n"
+      "  sudo tapstack run --ip 10.0.0.2/24 --host-ip 10.0.0.1/24   then, in another terminal: ping 10.0.0.2");
   cmd->callback([opts, cmd] {
     try {
       run(*opts, cmd->get_option("--mtu")->count() > 0);

@@ -1,25 +1,187 @@
 #include "apps/stack_options.hpp"
 
 #include "apps/command_error.hpp"
+#include "tap/tun_device.hpp"
+
+#include <CLI/Validators.hpp>
 
 #include <charconv>
+#include <cstdlib>
+#include <limits>
 
 namespace tapstack {
+namespace {
+
+std::string in_quotes(std::string_view text) { return "'" + std::string(text) + "'"; }
+
+bool all_digits(std::string_view text) {
+  if (text.empty()) return false;
+  for (const char c : text)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+// What is wrong with text as a whole number from min to max, or "" when nothing is.
+std::string number_problem(std::string_view text, std::uint64_t min, std::uint64_t max) {
+  const std::string range = "out of range: " + std::to_string(min) + " to " + std::to_string(max);
+  const bool negative = text.starts_with('-');
+  const std::string_view digits = negative ? text.substr(1) : text;
+  if (!all_digits(digits)) {
+    // "1.5" is a number, just not a whole one; strtod also takes "inf" and "nan", which are not.
+    const std::string s(text);
+    char* end = nullptr;
+    std::strtod(s.c_str(), &end);
+    const bool decimal = !s.empty() && end == s.c_str() + s.size() && s.find_first_of("0123456789") != std::string::npos &&
+                         s.find_first_of("xXpP") == std::string::npos;
+    return in_quotes(text) + (decimal ? " is not a whole number" : " is not a number");
+  }
+  if (negative) return std::string(text) + " is " + range;
+  std::uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (ec != std::errc{} || value < min || value > max) return std::string(text) + " is " + range;
+  return {};
+}
+
+std::expected<std::uint32_t, std::string> parse_ratemask(std::string_view text) {
+  const bool hex = text.starts_with("0x") || text.starts_with("0X");
+  const std::string_view digits = hex ? text.substr(2) : text;
+  std::uint64_t mask = 0;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), mask, hex ? 16 : 10);
+  const bool whole = !digits.empty() && end == digits.data() + digits.size() && !digits.starts_with('-') &&
+                     !digits.starts_with('+');
+  if (!whole && ec != std::errc::result_out_of_range)
+    return std::unexpected(in_quotes(text) + " is not a number like 0x1818 or 6168");
+  if (ec == std::errc::result_out_of_range || mask > std::numeric_limits<std::uint32_t>::max())
+    return std::unexpected(std::string(text) + " is out of range: a mask of ICMP types 0 to 31, at most 0xffffffff");
+  return static_cast<std::uint32_t>(mask);
+}
+
+// A validator that reports problem(value); no description, so the help shows the type name only.
+CLI::Validator make_check(std::function<std::string(const std::string&)> problem, std::string name) {
+  return CLI::Validator([problem = std::move(problem)](std::string& value) { return problem(value); }, "",
+                        std::move(name));
+}
+
+}  // namespace
 
 LinkMode parse_link_mode(const std::string& mode) {
   if (mode == "tap") return LinkMode::tap;
   if (mode == "tun") return LinkMode::tun;
-  throw CommandError("--mode must be 'tap' or 'tun', not '" + mode + "'");
+  throw UsageError("--mode: '" + mode + "' is neither tap nor tun");
 }
+
+std::expected<Ipv4Interface, std::string> parse_host_address(std::string_view text) {
+  const auto slash = text.find('/');
+  const std::string_view addr_text = text.substr(0, slash);
+  const auto addr = Ipv4Addr::parse(addr_text);
+  if (!addr) {
+    if (addr_text.empty()) return std::unexpected(in_quotes(text) + " has no address: give one like 10.0.0.2/24");
+    return std::unexpected(in_quotes(addr_text) + " is not an IPv4 address like 10.0.0.2 (four numbers 0 to 255)");
+  }
+  std::uint8_t prefix = 24;
+  if (slash != std::string_view::npos) {
+    const std::string_view p = text.substr(slash + 1);
+    if (!all_digits(p)) return std::unexpected("prefix " + in_quotes(p) + " is not a number: give /1 to /32, e.g. /24");
+    if (p.size() > 2 || std::stoi(std::string(p)) < 1 || std::stoi(std::string(p)) > 32)
+      return std::unexpected("prefix /" + std::string(p) + " is out of range: /1 to /32, e.g. /24");
+    prefix = static_cast<std::uint8_t>(std::stoi(std::string(p)));
+  }
+  const Ipv4Interface iface{*addr, prefix};
+  const std::string a = addr->to_string();
+  if (addr->is_unspecified()) return std::unexpected(a + " is the unspecified address, not a host's");
+  if (addr->is_limited_broadcast()) return std::unexpected(a + " is the broadcast address, not a host's");
+  if (addr->is_multicast()) return std::unexpected(a + " is a multicast address (224.0.0.0/4), not a host's");
+  if (addr->is_loopback()) return std::unexpected(a + " is a loopback address (127.0.0.0/8), not a host's on a TAP");
+  if (addr->is_reserved()) return std::unexpected(a + " is reserved (240.0.0.0/4), not a host's");
+  if (iface.is_broadcast(*addr))
+    return std::unexpected(a + " is the broadcast address of " + iface.network().to_string() + "/" +
+                           std::to_string(prefix) + ", not a host's");
+  return iface;
+}
+
+Ipv4Interface parse_host_interface(const std::string& option, const std::string& text, const std::string&) {
+  auto iface = parse_host_address(text);
+  if (!iface) throw UsageError(option + ": " + iface.error());
+  return *iface;
+}
+
+namespace checks {
+
+CLI::Validator number(std::uint64_t min, std::uint64_t max) {
+  return make_check([min, max](const std::string& v) { return number_problem(v, min, max); }, "number");
+}
+
+CLI::Validator one_of(std::vector<std::string> words) {
+  return make_check(
+      [words = std::move(words)](const std::string& v) -> std::string {
+        for (const auto& w : words)
+          if (v == w) return {};
+        if (words.size() == 2) return in_quotes(v) + " is neither " + words[0] + " nor " + words[1];
+        std::string list;
+        for (const auto& w : words) list += (list.empty() ? "" : ", ") + w;
+        return in_quotes(v) + " is not one of " + list;
+      },
+      "one_of");
+}
+
+CLI::Validator host_address() {
+  return make_check(
+      [](const std::string& v) -> std::string {
+        const auto iface = parse_host_address(v);
+        return iface ? std::string() : iface.error();
+      },
+      "host_address");
+}
+
+CLI::Validator unicast_mac() {
+  return make_check(
+      [](const std::string& v) -> std::string {
+        const auto m = MacAddr::parse(v);
+        if (!m) return in_quotes(v) + " is not a MAC address like 02:00:00:00:00:02";
+        if (m->is_zero()) return v + " is all zeros: give a unicast MAC like 02:00:00:00:00:02";
+        if (m->is_group()) return v + " is a group address (first octet odd): give a unicast MAC like 02:00:00:00:00:02";
+        return {};
+      },
+      "mac");
+}
+
+CLI::Validator interface_name() {
+  return make_check([](const std::string& v) { return interface_name_problem(v).value_or(std::string()); },
+                    "interface_name");
+}
+
+CLI::Validator icmp_ratemask() {
+  return make_check(
+      [](const std::string& v) -> std::string {
+        const auto mask = parse_ratemask(v);
+        return mask ? std::string() : mask.error();
+      },
+      "icmp_ratemask");
+}
+
+CLI::Validator not_empty(std::string what) {
+  return make_check([what = std::move(what)](const std::string& v) { return v.empty() ? "the " + what + " is empty" : ""; },
+                    "not_empty");
+}
+
+}  // namespace checks
 
 void StackOptions::add_to(CLI::App& cmd, bool ip_required) {
   cmd.add_option("--mode", mode, "Link type: tap (Ethernet frames, ARP) or tun (bare IPv4)")
-      ->check(CLI::IsMember({"tap", "tun"}))
+      ->type_name("MODE")
+      ->check(checks::one_of({"tap", "tun"}))
       ->capture_default_str();
-  auto* ip_opt = cmd.add_option("--ip", ip, "The stack's own address, A.B.C.D/PREFIX (prefix defaults to 24)");
+  auto* ip_opt = cmd.add_option("--ip", ip, "The stack's own address (the prefix defaults to /24), e.g. 10.0.0.2/24")
+                     ->type_name("IP/PREFIX")
+                     ->check(checks::host_address());
   if (ip_required) ip_opt->required();
-  cmd.add_option("--mac", mac, "The stack's MAC (default: 02:00 followed by the four octets of --ip)");
-  cmd.add_option("--mtu", mtu, "Link MTU: larger replies are fragmented")->check(CLI::Range(68, 65535))->capture_default_str();
+  cmd.add_option("--mac", mac, "The stack's MAC (default: 02:00 followed by the four octets of --ip)")
+      ->type_name("MAC")
+      ->check(checks::unicast_mac());
+  cmd.add_option("--mtu", mtu, "Link MTU, 68 to 65535: larger replies are fragmented")
+      ->type_name("BYTES")
+      ->check(checks::number(68, 65535))
+      ->capture_default_str();
   // Linux's sysctl names; each is a flag that also takes a value, so `--icmp-echo-ignore-broadcasts=0`
   // turns off what is on by default.
   cmd.add_flag("--icmp-echo-ignore-all", icmp_echo_ignore_all, "Answer no echo request (default off) (net.ipv4.icmp_echo_ignore_all)")
@@ -27,32 +189,34 @@ void StackOptions::add_to(CLI::App& cmd, bool ip_required) {
   cmd.add_flag("--icmp-echo-ignore-broadcasts", icmp_echo_ignore_broadcasts,
                "Ignore echo and timestamp requests to broadcast addresses (default on; =0 answers them) (icmp_echo_ignore_broadcasts)")
       ->capture_default_str();
+  constexpr std::uint64_t kUnsignedMax = std::numeric_limits<unsigned>::max();
   cmd.add_option("--icmp-ratelimit", icmp_ratelimit_ms, "Minimum gap in ms between rate-limited ICMP messages to one host (icmp_ratelimit)")
+      ->type_name("MS")
+      ->check(checks::number(0, kUnsignedMax))
       ->capture_default_str();
   cmd.add_option("--icmp-ratemask", icmp_ratemask, "ICMP types subject to --icmp-ratelimit, bit n = type n (icmp_ratemask)")
+      ->type_name("MASK")
+      ->check(checks::icmp_ratemask())
       ->capture_default_str();
   cmd.add_option("--icmp-msgs-per-sec", icmp_msgs_per_sec, "Global token bucket rate for rate-limited ICMP (icmp_msgs_per_sec)")
+      ->type_name("N")
+      ->check(checks::number(0, kUnsignedMax))
       ->capture_default_str();
-  cmd.add_option("--icmp-msgs-burst", icmp_msgs_burst, "Global token bucket burst (icmp_msgs_burst)")->capture_default_str();
-  cmd.add_option("--ipfrag-time", ipfrag_time, "Seconds an incomplete datagram is kept (ipfrag_time)")
-      ->check(CLI::Range(1u, 3600u))
+  cmd.add_option("--icmp-msgs-burst", icmp_msgs_burst, "Global token bucket burst (icmp_msgs_burst)")
+      ->type_name("N")
+      ->check(checks::number(0, kUnsignedMax))
+      ->capture_default_str();
+  cmd.add_option("--ipfrag-time", ipfrag_time, "Seconds an incomplete datagram is kept, 1 to 3600 (ipfrag_time)")
+      ->type_name("SECONDS")
+      ->check(checks::number(1, 3600))
       ->capture_default_str();
   cmd.add_option("--ipfrag-high-thresh", ipfrag_high_thresh,
-                 "Bytes all incomplete datagrams may hold; the oldest is evicted beyond (ipfrag_high_thresh)")
-      ->check(CLI::Range(std::size_t{65536}, std::size_t{1} << 30))
+                 "Bytes all incomplete datagrams may hold, 65536 to 1073741824; the oldest is evicted beyond "
+                 "(ipfrag_high_thresh)")
+      ->type_name("BYTES")
+      ->check(checks::number(65536, std::uint64_t{1} << 30))
       ->capture_default_str();
   cmd.add_flag("--arp-defend", arp_defend, "Defend our address against conflicting ARP (RFC 5227 §2.4) instead of only logging");
-}
-
-Ipv4Interface parse_host_interface(const std::string& option, const std::string& text, const std::string& example) {
-  const auto iface = Ipv4Interface::parse(text);
-  if (!iface) throw CommandError(option + " '" + text + "' is not an IPv4 address like " + example);
-  const Ipv4Addr a = iface->addr;
-  if (a.is_unspecified() || a.is_multicast() || a.is_loopback() || a.is_reserved() || iface->is_broadcast(a) ||
-      iface->prefix_len == 0)
-    throw CommandError(option + " '" + text +
-                       "' cannot be a host address (it is unspecified, multicast, loopback, reserved or a broadcast)");
-  return *iface;
 }
 
 StackConfig StackOptions::to_config() const {
@@ -64,27 +228,23 @@ StackConfig StackOptions::to_config() const {
     config.mac = default_mac_for(a);
   } else {
     const auto m = MacAddr::parse(mac);
-    if (!m) throw CommandError("--mac '" + mac + "' is not a MAC like 02:00:00:00:00:02");
-    if (m->is_group() || m->is_zero()) throw CommandError("--mac '" + mac + "' must be a unicast address (first octet even, not all zero)");
+    if (!m || m->is_group() || m->is_zero()) throw UsageError("--mac: " + in_quotes(mac) + " is not a unicast MAC like 02:00:00:00:00:02");
     config.mac = *m;
   }
   config.mtu = static_cast<std::uint16_t>(mtu);
   config.icmp.echo_ignore_all = icmp_echo_ignore_all;
   config.icmp.echo_ignore_broadcasts = icmp_echo_ignore_broadcasts;
   config.icmp.ratelimit = std::chrono::milliseconds(icmp_ratelimit_ms);
-  std::uint32_t mask = 0;
-  const bool hex = icmp_ratemask.starts_with("0x") || icmp_ratemask.starts_with("0X");
-  const char* first = icmp_ratemask.data() + (hex ? 2 : 0);
-  const char* last = icmp_ratemask.data() + icmp_ratemask.size();
-  auto [end, ec] = std::from_chars(first, last, mask, hex ? 16 : 10);
-  if (ec != std::errc{} || end != last || first == last)
-    throw CommandError("--icmp-ratemask '" + icmp_ratemask + "' is not a number like 0x1818 or 6168");
-  config.icmp.ratemask = mask;
+  const auto mask = parse_ratemask(icmp_ratemask);
+  if (!mask) throw UsageError("--icmp-ratemask: " + mask.error());
+  config.icmp.ratemask = *mask;
   config.icmp.global_rate_per_sec = icmp_msgs_per_sec;
   config.icmp.global_burst = icmp_msgs_burst;
   config.reassembly.timeout = std::chrono::seconds(ipfrag_time);
   config.reassembly.max_bytes = ipfrag_high_thresh;
   config.arp_defend = arp_defend;
+  // Whatever the checks above let through, the core would refuse in Stack's constructor.
+  if (auto error = config_error(config)) throw CommandError(*error);
   return config;
 }
 

@@ -1,11 +1,17 @@
 #pragma once
 // The command-line options that shape a Stack, shared by `run` and `replay` so both accept the
-// same words with the same defaults (Linux's sysctl names where Linux has the knob).
+// same words with the same defaults (Linux's sysctl names where Linux has the knob), and the
+// checks every command's options use, so that a bad value is refused while the command line is
+// read, in the same words everywhere.
 #include "stack/config.hpp"
 
 #include <CLI/App.hpp>
 
+#include <cstdint>
+#include <expected>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace tapstack {
 
@@ -26,13 +32,40 @@ struct StackOptions {
 
   // Registers the options on cmd; ip_required says whether --ip must be given.
   void add_to(CLI::App& cmd, bool ip_required = true);
-  // Validates the words and builds the config; throws CommandError with a one-line reason.
+  // Validates the words and builds the config; throws UsageError with a one-line reason.
   StackConfig to_config() const;
 };
 
+// Throws UsageError for anything but "tap" or "tun".
 LinkMode parse_link_mode(const std::string& mode);
-// "A.B.C.D[/N]" that a host can own (not unspecified, multicast, loopback, reserved or a
-// broadcast of its subnet); throws CommandError naming the option and showing example.
+
+// "A.B.C.D[/N]" that a host can own: what is wrong with it otherwise, blaming the part at fault
+// (the address, the prefix, or the kind of address), without the option's name.
+std::expected<Ipv4Interface, std::string> parse_host_address(std::string_view text);
+// The same for option; throws UsageError "OPTION: reason" (example is unused, kept for callers).
 Ipv4Interface parse_host_interface(const std::string& option, const std::string& text, const std::string& example);
+
+// Parse-time checks for CLI11 (Option::check). Each says what is wrong with a value in words
+// that follow "OPTION: ", e.g. "'abc' is not a number"; main prints that as
+// "tapstack CMD: OPTION: ..." and exits 2. None has a description, so the help shows the
+// option's type name (a word such as BYTES or IP/PREFIX) alone.
+namespace checks {
+
+// A decimal whole number from min to max: "'abc' is not a number", "70000 is out of range: 68 to 65535".
+CLI::Validator number(std::uint64_t min, std::uint64_t max);
+// One of words: "'x' is neither tap nor tun".
+CLI::Validator one_of(std::vector<std::string> words);
+// parse_host_address.
+CLI::Validator host_address();
+// A unicast MAC, 6 octets in hex separated by ':'.
+CLI::Validator unicast_mac();
+// A name the kernel would take for a new interface (interface_name_problem).
+CLI::Validator interface_name();
+// An ICMP type mask, decimal or 0x-hexadecimal, 32 bits.
+CLI::Validator icmp_ratemask();
+// Anything but the empty string ("the file name is empty"); what names the value.
+CLI::Validator not_empty(std::string what);
+
+}  // namespace checks
 
 }  // namespace tapstack

@@ -6,6 +6,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
 
 namespace tapstack {
 
@@ -54,6 +57,19 @@ struct StackConfig {
   // milliseconds since midnight UT). Replay's instants already are epoch times (offset 0); the
   // live loop, which runs on CLOCK_MONOTONIC, sets CLOCK_REALTIME - CLOCK_MONOTONIC.
   Duration wall_clock_offset{};
+};
+
+// Why the core cannot run config, in one line naming the field and the limit it breaks; nullopt
+// when it can. The CLI checks its own words first; this is for every other caller, so that
+// nothing the core computes from the config (a buffer size, ICMP's quote room) can go wrong.
+// (Not std::expected<void, std::string>: the fuzz build's clang 14 cannot instantiate a
+// std::expected with a non-trivial error type; see tests/fuzz/run.sh.)
+std::optional<std::string> config_error(const StackConfig& config);
+
+// What Stack's constructor throws for a config config_error() refuses, with its message.
+class StackConfigError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
 };
 
 // A MAC that is the same every run for the same IP: locally administered, unicast, 02:00 then

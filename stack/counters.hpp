@@ -8,7 +8,10 @@
 
 namespace tapstack {
 
-// X(name, description). Prefix = layer; "drop_" names a reason a frame was discarded.
+// X(name, description). Prefix = layer; "drop_" names a reason a frame was discarded. A request
+// left unanswered by policy is a drop (icmp_drop_echo_ignored, icmp_drop_reply_rate_limited); an
+// ICMP error not sent is not (icmp_errors_suppressed, icmp_errors_rate_limited): the datagram it
+// was about is counted already, by the reason it earned the error.
 #define TAPSTACK_COUNTERS(X)                                                                     \
   X(frames_in, "frames handed to the stack")                                                    \
   X(frames_out, "frames emitted by the stack")                                                  \
@@ -67,11 +70,13 @@ namespace tapstack {
   X(icmp_echo_requests, "icmp: echo requests received")                                         \
   X(icmp_echo_replies_sent, "icmp: echo replies sent")                                          \
   X(icmp_drop_echo_ignored, "icmp: echo ignored (icmp_echo_ignore_all)")                        \
-  X(icmp_drop_echo_broadcast, "icmp: echo to broadcast/multicast ignored")                      \
+  X(icmp_drop_echo_broadcast, "icmp: echo request to broadcast/multicast ignored")              \
+  X(icmp_drop_timestamp_broadcast, "icmp: timestamp request to broadcast/multicast ignored")      \
   X(icmp_timestamp_replies_sent, "icmp: timestamp replies sent")                                \
   X(icmp_drop_unhandled_type, "icmp: types we receive but do not answer")                       \
   X(icmp_errors_sent, "icmp: error messages sent")                                              \
-  X(icmp_errors_rate_limited, "icmp: messages suppressed by the rate limit (icmp_ratemask)")   \
+  X(icmp_drop_reply_rate_limited, "icmp: request unanswered: its reply was over the rate limit")  \
+  X(icmp_errors_rate_limited, "icmp: errors not sent: over the rate limit")                      \
   X(icmp_drop_options_no_room, "icmp: no reply: the request's options cannot be echoed")        \
   X(icmp_drop_timestamp_short, "icmp: timestamp request shorter than 12 bytes")             \
   X(icmp_drop_broadcast_type, "icmp: type not accepted to a broadcast address")                \

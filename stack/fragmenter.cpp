@@ -7,39 +7,38 @@
 
 namespace tapstack {
 
-std::expected<Fragmenter, FragmentError> Fragmenter::create(Bytes datagram, std::size_t mtu) {
-  if (datagram.size() < kIpv4MinHeaderLen) return std::unexpected(FragmentError::malformed);
-  const std::uint8_t ver_ihl = load_u8(datagram, 0);
-  const std::size_t hlen = std::size_t{ver_ihl & 0x0fu} * 4;
-  const std::size_t total = load_be16(datagram, ipv4_field::total_len);
-  if ((ver_ihl >> 4) != 4 || hlen < kIpv4MinHeaderLen || total < hlen || datagram.size() < total) {
-    return std::unexpected(FragmentError::malformed);
-  }
+std::expected<Fragmenter, FragmentError> Fragmenter::create(const Ipv4View& datagram, std::size_t mtu) {
   if (mtu < kIpv4MinMtu) return std::unexpected(FragmentError::mtu_too_small);
 
   Fragmenter f;
-  f.datagram_ = datagram.first(total);
-  f.hlen_ = hlen;
-  const std::uint16_t flags_frag = load_be16(datagram, ipv4_field::flags_frag);
-  if (total <= mtu) {
+  f.datagram_ = datagram.datagram();
+  f.hlen_ = datagram.header_len();
+  const std::size_t hlen = f.hlen_;
+  if (datagram.total_len() <= mtu) {
     f.single_ = true;
     f.count_ = 1;
     return f;
   }
-  if ((flags_frag & kIpv4FlagDontFragment) != 0) return std::unexpected(FragmentError::dont_fragment);
+  if (datagram.dont_fragment()) return std::unexpected(FragmentError::dont_fragment);
   // ip_frag_next(): min(left, mtu - hlen), rounded down to 8 unless it is the last piece.
   f.per_fragment_ = (mtu - hlen) & ~std::size_t{7};
   if (f.per_fragment_ == 0) return std::unexpected(FragmentError::mtu_too_small);
-  f.base_offset_ = static_cast<std::size_t>(flags_frag & kIpv4FragOffsetMask) * 8;
-  f.not_last_frag_ = (flags_frag & kIpv4FlagMoreFragments) != 0;
-  const std::size_t payload = total - hlen;
+  f.base_offset_ = datagram.frag_offset();
+  f.not_last_frag_ = datagram.more_fragments();
+  const std::size_t payload = datagram.payload().size();
   f.count_ = (payload + f.per_fragment_ - 1) / f.per_fragment_;
-  copy_bytes(MutableBytes{f.later_header_}, datagram.first(hlen));
+  copy_bytes(MutableBytes{f.later_header_}, datagram.header());
   strip_uncopied_options(MutableBytes{f.later_header_}.subspan(kIpv4MinHeaderLen, hlen - kIpv4MinHeaderLen));
   return f;
 }
 
 std::size_t Fragmenter::max_fragment_len() const { return single_ ? datagram_.size() : hlen_ + per_fragment_; }
+
+std::size_t Fragmenter::next_len() const {
+  if (done_) return 0;
+  if (single_) return datagram_.size();
+  return hlen_ + std::min(datagram_.size() - hlen_ - ptr_, per_fragment_);
+}
 
 std::optional<std::size_t> Fragmenter::next(MutableBytes out) {
   if (done_) return std::nullopt;

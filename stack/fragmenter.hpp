@@ -29,7 +29,6 @@ namespace tapstack {
 inline constexpr std::size_t kIpv4MinMtu = 68;  // RFC 791 §3.2, Linux IPV4_MIN_MTU
 
 enum class FragmentError {
-  malformed,      // not an IPv4 header, or shorter than its IHL / total length say
   mtu_too_small,  // below 68, or no room for 8 bytes of payload after the header
   dont_fragment,  // DF set and larger than the MTU
 };
@@ -38,13 +37,16 @@ enum class FragmentError {
 // The datagram's bytes must stay valid and unchanged while the Fragmenter is used.
 class Fragmenter {
  public:
-  static std::expected<Fragmenter, FragmentError> create(Bytes datagram, std::size_t mtu);
+  // The view has validated the header, so the fragmenter trusts its lengths.
+  static std::expected<Fragmenter, FragmentError> create(const Ipv4View& datagram, std::size_t mtu);
 
   // Writes the next fragment into out and returns its length; nullopt when every fragment has
   // been produced, or (without advancing) when out is shorter than that fragment.
   std::optional<std::size_t> next(MutableBytes out);
 
   bool done() const { return done_; }
+  // How long the fragment next() writes next is (0 once done): the room to give it.
+  std::size_t next_len() const;
   std::size_t fragment_count() const { return count_; }
   // An `out` of this size always suffices (at most the MTU).
   std::size_t max_fragment_len() const;

@@ -4,15 +4,12 @@
 
 namespace tapstack {
 
-HeldFrames::HeldFrames(std::size_t capacity, std::size_t per_neighbour, std::size_t max_frame_len)
+HeldFrames::HeldFrames(std::size_t capacity, std::size_t per_neighbour, const TxRoom& room)
     : per_neighbour_(std::max<std::size_t>(per_neighbour, 1)),
-      max_frame_len_(max_frame_len),
-      slots_(std::max<std::size_t>(capacity, 1)),
-      storage_(slots_.size() * max_frame_len) {}
-
-MutableBytes HeldFrames::data(const Slot& s) {
-  const auto index = static_cast<std::size_t>(&s - slots_.data());
-  return MutableBytes(storage_).subspan(index * max_frame_len_, s.len);
+      max_len_(room.max_len),
+      slots_(std::max<std::size_t>(capacity, 1)) {
+  buffers_.reserve(slots_.size());
+  for (std::size_t i = 0; i < slots_.size(); ++i) buffers_.emplace_back(room);
 }
 
 HeldFrames::Slot* HeldFrames::oldest(Ipv4Addr next_hop) {
@@ -29,8 +26,8 @@ HeldFrames::Slot* HeldFrames::oldest_any() {
   return best;
 }
 
-std::size_t HeldFrames::hold(Ipv4Addr next_hop, Bytes frame) {
-  if (frame.size() > max_frame_len_) return 1;
+std::size_t HeldFrames::hold(Ipv4Addr next_hop, Bytes datagram) {
+  if (datagram.size() > max_len_) return 1;
   std::size_t dropped = 0;
   const auto mine = static_cast<std::size_t>(
       std::count_if(slots_.begin(), slots_.end(), [&](const Slot& s) { return s.seq != 0 && s.next_hop == next_hop; }));
@@ -42,9 +39,8 @@ std::size_t HeldFrames::hold(Ipv4Addr next_hop, Bytes frame) {
   Slot* slot = free != slots_.end() ? &*free : oldest_any();
   if (free == slots_.end()) ++dropped;
   slot->next_hop = next_hop;
-  slot->len = static_cast<std::uint32_t>(frame.size());
   slot->seq = next_seq_++;
-  copy_bytes(data(*slot), frame);
+  copy_bytes(buffer(*slot).start(datagram.size()), datagram);
   return dropped;
 }
 

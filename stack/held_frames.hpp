@@ -1,6 +1,9 @@
 #pragma once
-// Frames waiting for ARP resolution (Linux's per-neighbour arp_queue). A fixed pool carved out
-// at construction: holding a frame copies it into a free slot and never allocates.
+// Datagrams waiting for ARP resolution (Linux's per-neighbour arp_queue). A fixed pool of
+// transmit buffers made at construction: holding a datagram copies it into a free one and never
+// allocates. A held datagram has no link header yet; it gets one, with the MAC that resolution
+// found, in its own buffer's headroom when it is released.
+#include "stack/tx_buffer.hpp"
 #include "stack/wire/addr.hpp"
 #include "stack/wire/bytes.hpp"
 
@@ -11,18 +14,20 @@ namespace tapstack {
 
 class HeldFrames {
  public:
-  HeldFrames(std::size_t capacity, std::size_t per_neighbour, std::size_t max_frame_len);
+  // room: each held datagram's buffer (the link header's headroom, the MTU, the link's minimum).
+  HeldFrames(std::size_t capacity, std::size_t per_neighbour, const TxRoom& room);
 
-  // Keeps a copy of frame until next_hop resolves. Like Linux's unres_qlen, a neighbour over
-  // its share loses its oldest frame; a full pool loses its oldest frame overall. Returns the
-  // number of frames dropped to make room (frames longer than a slot are dropped themselves).
-  std::size_t hold(Ipv4Addr next_hop, Bytes frame);
+  // Keeps a copy of datagram until next_hop resolves. Like Linux's unres_qlen, a neighbour over
+  // its share loses its oldest datagram; a full pool loses its oldest datagram overall. Returns
+  // the number of datagrams dropped to make room (one longer than room.max_len is dropped itself).
+  std::size_t hold(Ipv4Addr next_hop, Bytes datagram);
 
-  // Hands each frame held for next_hop to send(MutableBytes), oldest first, and frees it.
+  // Hands the buffer of each datagram held for next_hop to send(TxBuffer&), oldest first, and
+  // frees it.
   template <class Send>
   std::size_t release(Ipv4Addr next_hop, Send&& send);
 
-  // Frees every frame held for next_hop; returns how many.
+  // Frees every datagram held for next_hop; returns how many.
   std::size_t drop(Ipv4Addr next_hop);
 
   std::size_t size() const;
@@ -30,17 +35,16 @@ class HeldFrames {
  private:
   struct Slot {
     Ipv4Addr next_hop;
-    std::uint32_t len = 0;
     std::uint64_t seq = 0;  // arrival order; 0 = free
   };
   Slot* oldest(Ipv4Addr next_hop);  // oldest slot held for next_hop
   Slot* oldest_any();
-  MutableBytes data(const Slot& s);
+  TxBuffer& buffer(const Slot& s) { return buffers_[static_cast<std::size_t>(&s - slots_.data())]; }
 
   std::size_t per_neighbour_;
-  std::size_t max_frame_len_;
+  std::size_t max_len_;
   std::vector<Slot> slots_;
-  std::vector<std::byte> storage_;
+  std::vector<TxBuffer> buffers_;  // buffers_[i] holds slots_[i]'s datagram
   std::uint64_t next_seq_ = 1;
 };
 
@@ -48,7 +52,7 @@ template <class Send>
 std::size_t HeldFrames::release(Ipv4Addr next_hop, Send&& send) {
   std::size_t n = 0;
   while (Slot* s = oldest(next_hop)) {
-    send(data(*s));
+    send(buffer(*s));
     s->seq = 0;
     ++n;
   }

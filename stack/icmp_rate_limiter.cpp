@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 namespace tapstack {
 namespace {
@@ -24,7 +25,7 @@ IcmpRateLimiter::IcmpRateLimiter(const IcmpConfig& config, std::size_t max_peers
       peers_(std::max<std::size_t>(max_peers, 1)) {}
 
 bool IcmpRateLimiter::is_limited_type(IcmpType type, std::uint8_t code) const {
-  const auto t = static_cast<std::uint8_t>(type);
+  const auto t = std::to_underlying(type);
   if (t > kNrIcmpTypes) return false;
   // "Don't limit PMTU discovery."
   if (type == IcmpType::dest_unreachable && code == static_cast<std::uint8_t>(UnreachableCode::frag_needed)) {

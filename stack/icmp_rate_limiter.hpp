@@ -54,8 +54,7 @@ class IcmpRateLimiter {
   explicit IcmpRateLimiter(const IcmpConfig& config, std::size_t max_peers = kDefaultMaxPeers);
 
   // Decides whether an ICMP message of this type/code to dst may be sent now, and charges the
-  // buckets as Linux does. dst is the IP destination of the message (for an echoed source
-  // route, its first hop, as Linux's fl4.daddr).
+  // buckets as Linux does. dst is the IP destination of the message (Linux's fl4.daddr).
   IcmpRateVerdict check(IcmpType type, std::uint8_t code, Ipv4Addr dst, Instant now);
   bool allow(IcmpType type, std::uint8_t code, Ipv4Addr dst, Instant now) {
     return check(type, code, dst, now) == IcmpRateVerdict::allowed;

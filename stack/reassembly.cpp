@@ -90,7 +90,7 @@ Reassembler::Reassembler(const ReassemblyConfig& config, unsigned max_dist)
 
 Reassembler::~Reassembler() = default;
 
-std::uint32_t Reassembler::find(Ipv4Addr src, Ipv4Addr dst, std::uint8_t protocol, std::uint16_t ident) const {
+std::uint32_t Reassembler::find(Ipv4Addr src, Ipv4Addr dst, IpProtocol protocol, std::uint16_t ident) const {
   for (std::uint32_t i = head_; i != kNone; i = slots_[i].next) {
     const Slot& s = slots_[i];
     if (s.ident == ident && s.src == src && s.dst == dst && s.protocol == protocol) return i;

@@ -93,7 +93,7 @@ struct ReassemblyResult {
 struct ExpiredDatagram {
   Ipv4Addr src;
   Ipv4Addr dst;
-  std::uint8_t protocol = 0;
+  IpProtocol protocol{};
   std::uint16_t ident = 0;
   // The fragment at offset 0 as held (header, then its payload), for ICMP time exceeded code 1;
   // empty if it never arrived (then Linux sends nothing). Valid until the next call.
@@ -133,7 +133,7 @@ class Reassembler {
     Ipv4Addr src;
     Ipv4Addr dst;
     std::uint16_t ident = 0;
-    std::uint8_t protocol = 0;
+    IpProtocol protocol{};
     bool active = false;
     Instant deadline{};
     std::uint32_t prev = kNone;  // deadline-ordered list of active slots
@@ -161,7 +161,7 @@ class Reassembler {
     std::size_t words_used = 0;                // bitmap words to clear on release
   };
 
-  std::uint32_t find(Ipv4Addr src, Ipv4Addr dst, std::uint8_t protocol, std::uint16_t ident) const;
+  std::uint32_t find(Ipv4Addr src, Ipv4Addr dst, IpProtocol protocol, std::uint16_t ident) const;
   std::uint32_t acquire(Instant now, bool& evicted);
   void release(std::uint32_t idx);
   void flush(Slot& s);

@@ -9,24 +9,36 @@
 namespace tapstack {
 namespace {
 
-// Room in front of a datagram for the Ethernet header, and behind the largest one for the
-// padding of short frames and for IP options a reply may add.
-constexpr std::size_t kTxBufferLen = kEthernetHeaderLen + kIpv4MaxDatagramLen + kIpv4MaxHeaderLen + kEthernetMinFrameLen;
+// The config, once config_error() finds nothing wrong: checked before any member is sized from it.
+const StackConfig& checked(const StackConfig& config) {
+  if (auto error = config_error(config)) throw StackConfigError(*error);
+  return config;
+}
+
+// What the link adds around a datagram: a TAP carries Ethernet frames, padded to the minimum;
+// a TUN carries the bare datagram.
+TxRoom link_room(const StackConfig& config, std::size_t max_len, std::size_t headroom_inside = 0) {
+  const bool tap = config.mode == LinkMode::tap;
+  return {.headroom = (tap ? kEthernetHeaderLen : 0) + headroom_inside,
+          .max_len = max_len,
+          .min_frame_len = tap ? kEthernetMinFrameLen : 0};
+}
 
 }  // namespace
 
 Stack::Stack(const StackConfig& config, FrameSink& out, StackEvents* events)
-    : config_(config),
+    : config_(checked(config)),
       out_(out),
       events_(events),
       neighbours_(config.arp, counters_),
-      held_(config.arp.max_held_total, config.arp.max_held_per_neighbour,
-            std::max<std::size_t>(kEthernetHeaderLen + config.mtu, kEthernetMinFrameLen)),
+      held_(config.arp.max_held_total, config.arp.max_held_per_neighbour, link_room(config, config.mtu)),
       reassembler_(config.reassembly),
       rate_limiter_(config.icmp),
-      tx_(kTxBufferLen),
-      frag_tx_(kEthernetHeaderLen + std::max<std::size_t>(config.mtu, kEthernetMinFrameLen)),
-      arp_tx_(kEthernetMinFrameLen) {}
+      // A payload as large as an IP datagram can carry, with room in front for the largest IP
+      // header and the link's.
+      tx_(link_room(config, kIpv4MaxDatagramLen - kIpv4MinHeaderLen, kIpv4MaxHeaderLen)),
+      frag_tx_(link_room(config, config.mtu)),
+      arp_tx_(link_room(config, kArpPacketLen)) {}
 
 const StackConfig& Stack::config() const { return config_; }
 const Counters& Stack::counters() const { return counters_; }
@@ -55,20 +67,20 @@ void Stack::on_frame(Bytes frame, Instant now) {
     return;
   }
 
-  std::uint16_t type = eth->type();
+  EtherType type = eth->type();
   Bytes payload = eth->payload();
   // A priority tag (IEEE 802.1Q VLAN ID 0) carries only a priority: Linux strips it and takes
   // the frame as untagged (__netif_receive_skb_core); any other VLAN is one we are not on.
-  if ((type == static_cast<std::uint16_t>(EtherType::vlan) || type == static_cast<std::uint16_t>(EtherType::qinq)) &&
-      payload.size() >= kVlanTagLen && (load_be16(payload, 0) & kVlanIdMask) == 0) {
-    type = load_be16(payload, 2);
+  if ((type == EtherType::vlan || type == EtherType::qinq) && payload.size() >= kVlanTagLen &&
+      (load_be16(payload, 0) & kVlanIdMask) == 0) {
+    type = EtherType{load_be16(payload, 2)};
     payload = payload.subspan(kVlanTagLen);
   }
-  if (type <= kMaxLlcLength) {
+  if (is_llc_length(type)) {
     counters_.add(Counter::eth_drop_llc);
     return;
   }
-  switch (static_cast<EtherType>(type)) {
+  switch (type) {
     case EtherType::arp:
       on_arp(payload, cast, now);
       return;

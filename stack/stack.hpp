@@ -15,10 +15,12 @@
 #include "stack/reassembly.hpp"
 #include "stack/stack_events.hpp"
 #include "stack/time.hpp"
+#include "stack/tx_buffer.hpp"
+#include "stack/wire/addr.hpp"
+#include "stack/wire/ethernet.hpp"
 
 #include <array>
 #include <optional>
-#include <vector>
 
 namespace tapstack {
 
@@ -27,6 +29,7 @@ class IcmpView;
 
 class Stack {
  public:
+  // Throws StackConfigError for a config config_error() refuses.
   Stack(const StackConfig& config, FrameSink& out, StackEvents* events = nullptr);
   Stack(const Stack&) = delete;
   Stack& operator=(const Stack&) = delete;
@@ -43,6 +46,10 @@ class Stack {
   const StackConfig& config() const;
   const Counters& counters() const;
   const NeighbourCache& neighbours() const;
+  // What is still pending (read-only): frames held waiting on ARP, datagrams incomplete in
+  // reassembly. Timers resolve both (see next_deadline()).
+  std::size_t held_frames() const { return held_.size(); }
+  std::size_t incomplete_datagrams() const { return reassembler_.incomplete(); }
 
  private:
   // How the frame reached us at the link layer (Linux's skb->pkt_type).
@@ -64,6 +71,23 @@ class Stack {
   };
   static Offender offender(const Inbound& in, Bytes payload) { return {in.header, payload, in.options, in.to_broadcast}; }
 
+  // Whether a datagram we send may be fragmented, which decides its identification too
+  // (RFC 791 §3.2, RFC 6864 §4).
+  enum class Fragmentation {
+    allowed,    // DF clear and the next identification: Linux's ICMP socket (IP_PMTUDISC_DONT)
+    forbidden,  // DF set and identification 0, an atomic datagram: Linux's TCP control socket
+  };
+  // A datagram a handler sends: what dispatch_ip() needs to build its header. Its payload is
+  // what the handler wrote into tx_ (TxBuffer::start); its source is always our address.
+  struct Outbound {
+    Ipv4Addr dst;
+    IpProtocol protocol{};
+    std::uint8_t tos = 0;
+    std::uint8_t ttl = kDefaultTtl;
+    Fragmentation fragmentation = Fragmentation::allowed;
+    Bytes options{};  // a reply's options, from echo_options()
+  };
+
   // Input, one layer per file: stack_arp.cpp, stack_ipv4.cpp, stack_icmp.cpp, stack_transport.cpp.
   void on_arp(Bytes packet, LinkCast cast, Instant now);
   void on_arp_conflict(const ArpPacket& arp, Instant now);
@@ -81,25 +105,33 @@ class Stack {
   // or the rate limit forbid one.
   void send_icmp_error(const Offender& offender, IcmpType type, std::uint8_t code, std::uint32_t info, Instant now);
   // The options a reply to this header must carry (RFC 1122 §3.2.2.6, Linux ip_options_echo),
-  // written to reply_options_; nullopt when they cannot be built and Linux sends nothing.
-  std::optional<std::size_t> echo_options(Bytes header, const ReceivedOptions& options, Ipv4Addr dst, Instant now);
-  bool rate_allows(IcmpType type, std::uint8_t code, Ipv4Addr dst, Instant now);
-  // Writes the IP header of an ICMP message to dst (with options_len bytes of reply_options_)
-  // into tx_ and returns the room for the message; finish_icmp() checksums and sends it,
-  // send_icmp() sends a message whose checksum is already right.
-  MutableBytes start_icmp(Ipv4Addr dst, std::uint8_t tos, std::size_t options_len, std::size_t icmp_len);
-  void finish_icmp(MutableBytes message, Instant now);
-  void send_icmp(MutableBytes message, Instant now);
+  // built in reply_options_; nullopt when they cannot be built and Linux sends nothing. Most
+  // datagrams have none, so that answer is inline.
+  std::optional<Bytes> echo_options(Bytes header, const ReceivedOptions& options, Instant now) {
+    if (options.optlen == 0) return Bytes{};
+    return build_echo_options(header, options, now);
+  }
+  std::optional<Bytes> build_echo_options(Bytes header, const ReceivedOptions& options, Instant now);
+  // Whether the rate limit lets this message go; counts if_limited when it does not.
+  bool rate_allows(IcmpType type, std::uint8_t code, Ipv4Addr dst, Counter if_limited, Instant now);
+  // Sends the ICMP message in tx_, its checksum already right, to dst.
+  void send_icmp(Ipv4Addr dst, std::uint8_t tos, Bytes options, Instant now);
   std::uint32_t ms_since_midnight_utc(Instant now) const;
 
-  // Output (stack_output.cpp). A datagram is built in tx_ after the link header's room, so the
-  // Ethernet header goes in front of it without moving it.
-  MutableBytes datagram_buffer();
-  void send_datagram(std::size_t len, Instant now);
-  void send_on_link(MutableBytes frame, Instant now);  // frame: Ethernet room + one datagram that fits
+  // Output (stack_output.cpp). A handler writes its payload into tx_ and hands dispatch_ip() the
+  // Outbound that describes it; dispatch_ip() alone builds the IP header, fragments, resolves
+  // the neighbour (holding the datagram while ARP runs) and hands each datagram to the link,
+  // where send_ethernet() puts the header with the resolved MAC in front and emit() gives the
+  // sink the frame its TxBuffer padded. ARP goes out through send_ethernet() too.
+  void dispatch_ip(const Outbound& datagram, TxBuffer& packet, Instant now);  // packet: the payload
+  void send_fragments(Ipv4Addr next_hop, const TxBuffer& datagram, Instant now);  // one over the MTU
+  void send_to_neighbour(Ipv4Addr next_hop, TxBuffer& datagram, Instant now);     // one that fits it
+  void send_ethernet(MacAddr dst, EtherType type, TxBuffer& packet, Instant now);
   void send_arp(ArpOp op, MacAddr eth_dst, MacAddr target_mac, Ipv4Addr target_ip, Instant now);
-  void emit_to(MutableBytes frame, MacAddr dst, Instant now);  // frame includes its Ethernet header
-  void emit(MutableBytes frame, Instant now);                  // pads and hands to the sink
+  void emit(TxBuffer& packet, Instant now) {
+    counters_.add(Counter::frames_out);
+    out_.emit(packet.frame(), now);
+  }
   void act_on(const NeighbourAction& action, Instant now);
   std::uint16_t next_ident() { return ident_++; }
 
@@ -111,9 +143,9 @@ class Stack {
   HeldFrames held_;
   Reassembler reassembler_;
   IcmpRateLimiter rate_limiter_;
-  std::vector<std::byte> tx_;       // the datagram being sent, with link headroom and padding room
-  std::vector<std::byte> frag_tx_;  // one fragment of it at a time, with link headroom
-  std::vector<std::byte> arp_tx_;   // ARP frames: built while tx_ may hold a datagram waiting on them
+  TxBuffer tx_;       // the datagram being sent: the payload first, then its headers in front
+  TxBuffer frag_tx_;  // one fragment of it at a time
+  TxBuffer arp_tx_;   // ARP packets: built while tx_ may hold a datagram waiting on them
   std::array<std::byte, kIpv4MaxHeaderLen> rx_header_{};  // a received header, options processed
   std::array<std::byte, kMaxOptionsLen> reply_options_{};  // the options of the reply being built
   std::uint16_t ident_ = 0;

@@ -7,8 +7,17 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 namespace tapstack {
+namespace {
+
+void fill_checksum(MutableBytes message) {
+  store_be16(message, icmp_field::checksum, 0);
+  store_be16(message, icmp_field::checksum, internet_checksum(message));
+}
+
+}  // namespace
 
 void Stack::on_icmp(const Inbound& in, Instant now) {
   counters_.add(Counter::icmp_in);
@@ -19,7 +28,7 @@ void Stack::on_icmp(const Inbound& in, Instant now) {
     return;
   }
   const IcmpView& icmp = *parsed;
-  const auto type = static_cast<IcmpType>(icmp.type());
+  const IcmpType type = icmp.type();
 
   // RFC 1122 §3.2.2.6/§3.2.2.8 (and Linux): to a broadcast, only echo, timestamp and address
   // mask messages are looked at at all.
@@ -46,7 +55,7 @@ void Stack::on_icmp(const Inbound& in, Instant now) {
     case IcmpType::timestamp_request:
       // Linux answers timestamp requests; it ignores those to a broadcast with the echo knob.
       if (in.to_broadcast && config_.icmp.echo_ignore_broadcasts) {
-        counters_.add(Counter::icmp_drop_echo_broadcast);
+        counters_.add(Counter::icmp_drop_timestamp_broadcast);
         return;
       }
       reply_timestamp(in, icmp, now);
@@ -61,24 +70,25 @@ void Stack::on_icmp(const Inbound& in, Instant now) {
 
 void Stack::reply_echo(const Inbound& in, const IcmpView& icmp, Instant now) {
   const Ipv4Addr dst = in.ip.src();
-  const auto options_len = echo_options(in.header, in.options, dst, now);
-  if (!options_len || !rate_allows(IcmpType::echo_reply, icmp.code(), dst, now)) return;
+  const auto options = echo_options(in.header, in.options, now);
+  if (!options || !rate_allows(IcmpType::echo_reply, icmp.code(), dst, Counter::icmp_drop_reply_rate_limited, now))
+    return;
   // The reply is the request's ICMP message with one byte changed, behind a fresh IP header
   // (RFC 792): one copy of the message, and the checksum patched, not recomputed (RFC 1624).
   // Linux copies the code as it came, so we do too. RFC 1122 §3.2.1.6 lets the reply reuse the
   // request's TOS, and Linux does.
   const Bytes request = icmp.message();
-  const MutableBytes reply = start_icmp(dst, in.ip.tos(), *options_len, request.size());
+  const MutableBytes reply = tx_.start(request.size());
   copy_bytes(reply, request);
   const std::uint16_t old_word = load_be16(request, icmp_field::type);
   const auto new_word =
-      static_cast<std::uint16_t>((std::uint16_t{static_cast<std::uint8_t>(IcmpType::echo_reply)} << 8) | icmp.code());
+      static_cast<std::uint16_t>((std::uint16_t{std::to_underlying(IcmpType::echo_reply)} << 8) | icmp.code());
   store_be16(reply, icmp_field::type, new_word);
   const std::uint16_t checksum = checksum_update16(icmp.checksum(), old_word, new_word);
   // An all-zero reply (code, id, sequence and data all 0) is the one case the update gets wrong.
   store_be16(reply, icmp_field::checksum, fix_all_zero_checksum(checksum, reply, icmp_field::checksum));
   counters_.add(Counter::icmp_echo_replies_sent);
-  send_icmp(reply, now);
+  send_icmp(dst, in.ip.tos(), *options, now);
 }
 
 void Stack::reply_timestamp(const Inbound& in, const IcmpView& icmp, Instant now) {
@@ -89,19 +99,19 @@ void Stack::reply_timestamp(const Inbound& in, const IcmpView& icmp, Instant now
     return;
   }
   const Ipv4Addr dst = in.ip.src();
-  const auto options_len = echo_options(in.header, in.options, dst, now);
-  if (!options_len || !rate_allows(IcmpType::timestamp_reply, 0, dst, now)) return;
+  const auto options = echo_options(in.header, in.options, now);
+  if (!options || !rate_allows(IcmpType::timestamp_reply, 0, dst, Counter::icmp_drop_reply_rate_limited, now))
+    return;
   constexpr std::size_t kTimestampLen = kIcmpHeaderLen + 12;
-  const MutableBytes msg = start_icmp(dst, in.ip.tos(), *options_len, kTimestampLen);
-  store_u8(msg, icmp_field::type, static_cast<std::uint8_t>(IcmpType::timestamp_reply));
-  store_u8(msg, icmp_field::code, 0);
-  copy_bytes(msg.subspan(icmp_field::ident, 4), icmp.message().subspan(icmp_field::ident, 4));
+  const MutableBytes msg = tx_.start(kTimestampLen);
+  IcmpRepr{.type = IcmpType::timestamp_reply, .code = 0, .rest = icmp.rest()}.emit(msg);
   copy_bytes(msg.subspan(kIcmpHeaderLen, 4), icmp.data().first(4));
   const std::uint32_t ms = ms_since_midnight_utc(now);
   store_be32(msg, kIcmpHeaderLen + 4, ms);
   store_be32(msg, kIcmpHeaderLen + 8, ms);
+  fill_checksum(msg);
   counters_.add(Counter::icmp_timestamp_replies_sent);
-  finish_icmp(msg, now);
+  send_icmp(dst, in.ip.tos(), *options, now);
 }
 
 void Stack::send_icmp_error(const Offender& offender, IcmpType type, std::uint8_t code, std::uint32_t info,
@@ -111,9 +121,9 @@ void Stack::send_icmp_error(const Offender& offender, IcmpType type, std::uint8_
   // about a fragment other than the first, never about an ICMP error (or a type too new to
   // know whether it is one).
   bool forbidden = offender.to_broadcast || (load_be16(header, ipv4_field::flags_frag) & kIpv4FragOffsetMask) != 0;
-  if (!forbidden && load_u8(header, ipv4_field::protocol) == static_cast<std::uint8_t>(IpProtocol::icmp)) {
-    forbidden = offender.payload.empty() || load_u8(offender.payload, icmp_field::type) > kIcmpMaxKnownType ||
-                is_icmp_error(load_u8(offender.payload, icmp_field::type));
+  if (!forbidden && IpProtocol{load_u8(header, ipv4_field::protocol)} == IpProtocol::icmp) {
+    forbidden = offender.payload.empty() || !is_known(IcmpType{load_u8(offender.payload, icmp_field::type)}) ||
+                is_icmp_error(IcmpType{load_u8(offender.payload, icmp_field::type)});
   }
   if (forbidden) {
     counters_.add(Counter::icmp_errors_suppressed);
@@ -121,72 +131,47 @@ void Stack::send_icmp_error(const Offender& offender, IcmpType type, std::uint8_
   }
 
   const Ipv4Addr dst{load_be32(header, ipv4_field::src)};
-  if (!rate_allows(type, code, dst, now)) return;
-  const auto options_len = echo_options(header, offender.options, dst, now);
-  if (!options_len) return;
+  if (!rate_allows(type, code, dst, Counter::icmp_errors_rate_limited, now)) return;
+  const auto options = echo_options(header, offender.options, now);
+  if (!options) return;
 
   // Linux quotes as much as fits in min(MTU, 576) bytes (RFC 1812 §4.3.2.3), its header and
-  // options included, starting with the offender's header as it holds it.
+  // options included, starting with the offender's header as it holds it. The constructor
+  // refuses an MTU below 68, so even 40 bytes of options leave room >= 0.
   const std::size_t limit = std::min<std::size_t>(config_.mtu, kIcmpErrorMaxDatagram);
-  const std::size_t room = limit - kIpv4MinHeaderLen - *options_len - kIcmpHeaderLen;
+  const std::size_t room = limit - kIpv4MinHeaderLen - options->size() - kIcmpHeaderLen;
   const std::size_t quoted_header = std::min(header.size(), room);
   const std::size_t quoted_payload = std::min(offender.payload.size(), room - quoted_header);
   // Linux: the offender's TOS bits with precedence "internetwork control" (RFC 1812 §4.3.2.5).
   const auto tos = static_cast<std::uint8_t>((load_u8(header, ipv4_field::tos) & 0x1e) | 0xc0);
-  const MutableBytes msg = start_icmp(dst, tos, *options_len, kIcmpHeaderLen + quoted_header + quoted_payload);
-  store_u8(msg, icmp_field::type, static_cast<std::uint8_t>(type));
-  store_u8(msg, icmp_field::code, code);
-  store_be32(msg, icmp_field::ident, info);
+  const MutableBytes msg = tx_.start(kIcmpHeaderLen + quoted_header + quoted_payload);
+  IcmpRepr{.type = type, .code = code, .rest = info}.emit(msg);
   copy_bytes(msg.subspan(kIcmpHeaderLen), header.first(quoted_header));
   copy_bytes(msg.subspan(kIcmpHeaderLen + quoted_header), offender.payload.first(quoted_payload));
+  fill_checksum(msg);
   counters_.add(Counter::icmp_errors_sent);
-  finish_icmp(msg, now);
+  send_icmp(dst, tos, *options, now);
 }
 
-std::optional<std::size_t> Stack::echo_options(Bytes header, const ReceivedOptions& options, Ipv4Addr dst,
-                                               Instant now) {
-  if (options.optlen == 0) return 0;
-  const auto built = build_reply_options(header.subspan(kIpv4MinHeaderLen), options, dst, config_.ip,
+std::optional<Bytes> Stack::build_echo_options(Bytes header, const ReceivedOptions& options, Instant now) {
+  const auto built = build_reply_options(header.subspan(kIpv4MinHeaderLen), options, config_.ip,
                                          ms_since_midnight_utc(now), reply_options_);
   if (!built) {
     counters_.add(Counter::icmp_drop_options_no_room);
     return std::nullopt;
   }
-  return built->len;
+  return Bytes(reply_options_).first(built->len);
 }
 
-bool Stack::rate_allows(IcmpType type, std::uint8_t code, Ipv4Addr dst, Instant now) {
+bool Stack::rate_allows(IcmpType type, std::uint8_t code, Ipv4Addr dst, Counter if_limited, Instant now) {
   if (rate_limiter_.allow(type, code, dst, now)) return true;
-  counters_.add(Counter::icmp_errors_rate_limited);
+  counters_.add(if_limited);
   return false;
 }
 
-MutableBytes Stack::start_icmp(Ipv4Addr dst, std::uint8_t tos, std::size_t options_len, std::size_t icmp_len) {
-  const Ipv4Repr header{
-      .src = config_.ip.addr,  // for a broadcast request, our primary address (Linux's spec_dst)
-      .dst = dst,
-      .protocol = static_cast<std::uint8_t>(IpProtocol::icmp),
-      .ttl = kDefaultTtl,
-      .tos = tos,
-      .ident = next_ident(),
-      .flags_frag = 0,  // Linux's ICMP socket does not set DF (IP_PMTUDISC_DONT)
-      .payload_len = icmp_len,
-      .options = Bytes(reply_options_).first(options_len),
-  };
-  const MutableBytes out = datagram_buffer();
-  header.emit(out);
-  return out.subspan(header.header_len(), icmp_len);
-}
-
-void Stack::finish_icmp(MutableBytes message, Instant now) {
-  store_be16(message, icmp_field::checksum, 0);
-  store_be16(message, icmp_field::checksum, internet_checksum(message));
-  send_icmp(message, now);
-}
-
-void Stack::send_icmp(MutableBytes message, Instant now) {
-  // The message ends the datagram that start_icmp() began at the front of the buffer.
-  send_datagram(static_cast<std::size_t>(message.data() + message.size() - datagram_buffer().data()), now);
+void Stack::send_icmp(Ipv4Addr dst, std::uint8_t tos, Bytes options, Instant now) {
+  // Linux's ICMP socket: DF clear (IP_PMTUDISC_DONT), so a large echo reply is fragmented.
+  dispatch_ip({.dst = dst, .protocol = IpProtocol::icmp, .tos = tos, .options = options}, tx_, now);
 }
 
 std::uint32_t Stack::ms_since_midnight_utc(Instant now) const {

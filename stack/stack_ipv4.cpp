@@ -127,7 +127,7 @@ void Stack::expire_fragments(Instant now) {
 }
 
 void Stack::deliver(const Inbound& in, Instant now) {
-  switch (static_cast<IpProtocol>(in.ip.protocol())) {
+  switch (in.ip.protocol()) {
     case IpProtocol::icmp:
       on_icmp(in, now);
       return;

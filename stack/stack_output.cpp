@@ -1,66 +1,81 @@
-// The output path: IPv4 datagrams to the link (neighbour resolution, held frames) and ARP.
+// The output path: one datagram description in, IP header, fragments, neighbour resolution,
+// held datagrams and the link header out; and ARP through the same link output.
+#include "stack/fragmenter.hpp"
+#include "stack/stack.hpp"
 #include "stack/wire/arp.hpp"
 #include "stack/wire/ethernet.hpp"
-#include "stack/fragmenter.hpp"
 #include "stack/wire/ipv4.hpp"
-#include "stack/stack.hpp"
-
-#include <algorithm>
 
 namespace tapstack {
 
-MutableBytes Stack::datagram_buffer() { return MutableBytes(tx_).subspan(kEthernetHeaderLen); }
+void Stack::dispatch_ip(const Outbound& datagram, TxBuffer& packet, Instant now) {
+  const bool may_fragment = datagram.fragmentation == Fragmentation::allowed;
+  const Ipv4Repr header{
+      .src = config_.ip.addr,  // for a broadcast request too: our primary address (Linux's spec_dst)
+      .dst = datagram.dst,
+      .protocol = datagram.protocol,
+      .ttl = datagram.ttl,
+      .tos = datagram.tos,
+      // A datagram that may be fragmented needs an identification its fragments can share; an
+      // atomic one does not, and Linux sends 0 (RFC 6864 §4.1).
+      .ident = may_fragment ? next_ident() : std::uint16_t{0},
+      .flags_frag = may_fragment ? std::uint16_t{0} : kIpv4FlagDontFragment,
+      .payload_len = packet.size(),
+      .options = datagram.options,
+  };
+  header.emit(packet.push(header.header_len()));
 
-void Stack::send_datagram(std::size_t len, Instant now) {
-  const MutableBytes frame = MutableBytes(tx_).first(kEthernetHeaderLen + len);
-  const MutableBytes datagram = frame.subspan(kEthernetHeaderLen);
   // Every reply goes to a neighbour on our subnet: we have no gateway to route through.
-  const Ipv4Addr dst{load_be32(datagram, ipv4_field::dst)};
-  if (config_.mode == LinkMode::tap && !config_.ip.contains(dst)) {
+  if (config_.mode == LinkMode::tap && !config_.ip.contains(datagram.dst)) {
     counters_.add(Counter::ip_drop_no_route);
     return;
   }
-  if (len <= config_.mtu) {
-    counters_.add(Counter::ip_out);
-    send_on_link(frame, now);
+  if (packet.size() > config_.mtu) {
+    send_fragments(datagram.dst, packet, now);
     return;
   }
-  // RFC 791 §3.2: larger than the link takes, so fragments, built one at a time next to the
-  // datagram and sent (or held for ARP) as they are made.
-  auto fragments = Fragmenter::create(datagram, config_.mtu);
+  counters_.add(Counter::ip_out);
+  send_to_neighbour(datagram.dst, packet, now);
+}
+
+void Stack::send_fragments(Ipv4Addr next_hop, const TxBuffer& datagram, Instant now) {
+  // RFC 791 §3.2: larger than the link takes, so fragments, built one at a time in frag_tx_
+  // and sent (or held for ARP) as they are made. dispatch_ip() built the header, so it parses.
+  auto fragments = Fragmenter::create(*Ipv4View::parse(datagram.data()), config_.mtu);
   if (!fragments) {
     counters_.add(Counter::ip_drop_df_too_big);
     return;
   }
   counters_.add(Counter::ip_out);
-  const MutableBytes room = MutableBytes(frag_tx_).subspan(kEthernetHeaderLen);
-  while (const auto n = fragments->next(room)) {
+  while (!fragments->done()) {
+    fragments->next(frag_tx_.start(fragments->next_len()));
     counters_.add(Counter::ip_frags_out);
-    send_on_link(MutableBytes(frag_tx_).first(kEthernetHeaderLen + *n), now);
+    send_to_neighbour(next_hop, frag_tx_, now);
   }
 }
 
-void Stack::send_on_link(MutableBytes frame, Instant now) {
+void Stack::send_to_neighbour(Ipv4Addr next_hop, TxBuffer& datagram, Instant now) {
   if (config_.mode == LinkMode::tun) {
-    emit(frame.subspan(kEthernetHeaderLen), now);
+    emit(datagram, now);
     return;
   }
-  const Ipv4Addr dst{load_be32(frame, kEthernetHeaderLen + ipv4_field::dst)};
-  EthernetRepr{MacAddr::zero(), config_.mac, EtherType::ipv4}.emit(frame);
   // As Linux: the destination MAC comes from the neighbour cache, never from the request.
-  const auto mac = neighbours_.resolve(dst, now, [&](const NeighbourAction& a) { act_on(a, now); });
-  if (mac) {
-    emit_to(frame, *mac, now);
+  const auto mac = neighbours_.resolve(next_hop, now, [&](const NeighbourAction& a) { act_on(a, now); });
+  if (!mac) {
+    counters_.add(Counter::arp_drop_unresolved, held_.hold(next_hop, datagram.data()));
     return;
   }
-  counters_.add(Counter::arp_drop_unresolved, held_.hold(dst, frame));
+  send_ethernet(*mac, EtherType::ipv4, datagram, now);
+}
+
+void Stack::send_ethernet(MacAddr dst, EtherType type, TxBuffer& packet, Instant now) {
+  EthernetRepr{dst, config_.mac, type}.emit(packet.push(kEthernetHeaderLen));
+  emit(packet, now);
 }
 
 void Stack::send_arp(ArpOp op, MacAddr eth_dst, MacAddr target_mac, Ipv4Addr target_ip, Instant now) {
-  MutableBytes frame = MutableBytes(arp_tx_).first(kEthernetHeaderLen + kArpPacketLen);
-  EthernetRepr{eth_dst, config_.mac, EtherType::arp}.emit(frame);
-  ArpPacket{op, config_.mac, config_.ip.addr, target_mac, target_ip}.emit(frame.subspan(kEthernetHeaderLen));
-  emit(frame, now);
+  ArpPacket{op, config_.mac, config_.ip.addr, target_mac, target_ip}.emit(arp_tx_.start(kArpPacketLen));
+  send_ethernet(eth_dst, EtherType::arp, arp_tx_, now);
 }
 
 void Stack::act_on(const NeighbourAction& action, Instant now) {
@@ -74,30 +89,14 @@ void Stack::act_on(const NeighbourAction& action, Instant now) {
       counters_.add(Counter::arp_requests_sent);
       return;
     case NeighbourAction::Kind::release_held:
-      counters_.add(Counter::arp_held_sent,
-                    held_.release(action.ip, [&](MutableBytes frame) { emit_to(frame, action.mac, now); }));
+      counters_.add(Counter::arp_held_sent, held_.release(action.ip, [&](TxBuffer& datagram) {
+        send_ethernet(action.mac, EtherType::ipv4, datagram, now);
+      }));
       return;
     case NeighbourAction::Kind::drop_held:
       counters_.add(Counter::arp_drop_unresolved, held_.drop(action.ip));
       return;
   }
-}
-
-void Stack::emit_to(MutableBytes frame, MacAddr dst, Instant now) {
-  std::copy(dst.octets.begin(), dst.octets.end(), reinterpret_cast<std::uint8_t*>(frame.data()));
-  emit(frame, now);
-}
-
-void Stack::emit(MutableBytes frame, Instant now) {
-  // Ethernet's 64-byte minimum (60 without FCS): a NIC pads in hardware, a TAP does not, so we
-  // do. Buffers always have room for it behind the frame.
-  if (config_.mode == LinkMode::tap && frame.size() < kEthernetMinFrameLen) {
-    const std::size_t len = frame.size();
-    frame = MutableBytes(frame.data(), kEthernetMinFrameLen);
-    std::fill(frame.begin() + static_cast<std::ptrdiff_t>(len), frame.end(), std::byte{0});
-  }
-  counters_.add(Counter::frames_out);
-  out_.emit(frame, now);
 }
 
 }  // namespace tapstack

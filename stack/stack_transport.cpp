@@ -3,7 +3,8 @@
 #include "stack/wire/icmp.hpp"
 #include "stack/wire/ipv4.hpp"
 #include "stack/stack.hpp"
-#include "stack/wire/transport.hpp"
+#include "stack/wire/tcp.hpp"
+#include "stack/wire/udp.hpp"
 
 namespace tapstack {
 
@@ -45,25 +46,19 @@ void Stack::on_tcp(const Inbound& in, Instant now) {
               (tcp->has(tcp_flag::fin) ? 1u : 0u);
   }
   // Linux's ip_send_unicast_reply() echoes the segment's IP options like any reply.
-  const auto options_len = echo_options(in.header, in.options, ip.src(), now);
-  if (!options_len) return;
-  const Ipv4Repr header{
-      .src = ip.dst(),
-      .dst = ip.src(),
-      .protocol = static_cast<std::uint8_t>(IpProtocol::tcp),
-      .ttl = kDefaultTtl,
-      .tos = static_cast<std::uint8_t>(ip.tos() & ~0x03),  // Linux reflects the TOS without ECN bits
-      // Linux's TCP control socket sets DF, and a DF datagram from an unconnected socket gets ID 0.
-      .ident = 0,
-      .flags_frag = kIpv4FlagDontFragment,
-      .payload_len = kTcpMinHeaderLen,
-      .options = Bytes(reply_options_).first(*options_len),
-  };
-  MutableBytes out = datagram_buffer();
-  header.emit(out);
-  rst.emit(out.subspan(header.header_len()), header.src, header.dst);
+  const auto options = echo_options(in.header, in.options, now);
+  if (!options) return;
+  // dispatch_ip() sends from our address, the segment's destination (one to a broadcast was
+  // not answered above), so the checksum's pseudo-header names the same.
+  rst.emit(tx_.start(kTcpMinHeaderLen), config_.ip.addr, ip.src());
   counters_.add(Counter::tcp_resets_sent);
-  send_datagram(header.total_len(), now);
+  dispatch_ip({.dst = ip.src(),
+               .protocol = IpProtocol::tcp,
+               .tos = static_cast<std::uint8_t>(ip.tos() & ~0x03),  // Linux reflects the TOS without ECN bits
+               // Linux's TCP control socket sets DF, and a DF datagram from an unconnected socket gets ID 0.
+               .fragmentation = Fragmentation::forbidden,
+               .options = *options},
+              tx_, now);
 }
 
 }  // namespace tapstack

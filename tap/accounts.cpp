@@ -56,4 +56,34 @@ gid_t lookup_group(std::string_view name_or_id) {
   return gr.gr_gid;
 }
 
+UserAccount lookup_user_account(std::string_view name_or_id) {
+  const std::string name(name_or_id);
+  std::vector<char> buffer(lookup_buffer_len(_SC_GETPW_R_SIZE_MAX));
+  passwd pw{};
+  passwd* found = nullptr;
+  int err = 0;
+  if (const auto id = as_number(name_or_id))
+    err = ::getpwuid_r(static_cast<uid_t>(*id), &pw, buffer.data(), buffer.size(), &found);
+  else
+    err = ::getpwnam_r(name.c_str(), &pw, buffer.data(), buffer.size(), &found);
+  if (found == nullptr) not_found("user", name_or_id, err);
+  return UserAccount{pw.pw_uid, pw.pw_gid, pw.pw_name};
+}
+
+std::string user_name(uid_t uid) {
+  std::vector<char> buffer(lookup_buffer_len(_SC_GETPW_R_SIZE_MAX));
+  passwd pw{};
+  passwd* found = nullptr;
+  if (::getpwuid_r(uid, &pw, buffer.data(), buffer.size(), &found) != 0 || found == nullptr) return std::to_string(uid);
+  return pw.pw_name;
+}
+
+std::string group_name(gid_t gid) {
+  std::vector<char> buffer(lookup_buffer_len(_SC_GETGR_R_SIZE_MAX));
+  group gr{};
+  group* found = nullptr;
+  if (::getgrgid_r(gid, &gr, buffer.data(), buffer.size(), &found) != 0 || found == nullptr) return std::to_string(gid);
+  return gr.gr_name;
+}
+
 }  // namespace tapstack

@@ -1,6 +1,7 @@
 #include "tap/tun_device.hpp"
 
 #include "tap/errors.hpp"
+#include "tap/permissions.hpp"
 
 #include <fcntl.h>
 #include <linux/if_tun.h>
@@ -39,8 +40,12 @@ namespace {
 
 std::string upper_mode(LinkMode mode) { return mode == LinkMode::tap ? "TAP" : "TUN"; }
 
-[[noreturn]] void fail(SetupStep step, int err, std::string action, std::string_view ifname) {
-  throw SetupError(SetupFailure{step, err, std::move(action), std::string(ifname), {}});
+// A refusal (EPERM, EACCES) gets advice that fits its cause (tap/permissions.hpp); purpose is
+// what the step was for (opening /dev/net/tun to attach, or to create).
+[[noreturn]] void fail(SetupStep step, int err, std::string action, std::string_view ifname,
+                       std::optional<SetupStep> purpose = std::nullopt) {
+  const std::string advice = advice_for_refusal(step, err, ifname, purpose.value_or(step));
+  throw SetupError(SetupFailure{step, err, std::move(action), std::string(ifname), {}}, advice);
 }
 
 }  // namespace
@@ -58,7 +63,7 @@ TunDevice TunDevice::open(std::string_view name, LinkMode mode, SetupStep step) 
   }
 
   UniqueFd fd(::open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK));
-  if (!fd) fail(SetupStep::open_tun_device, errno, "cannot " + action, name);
+  if (!fd) fail(SetupStep::open_tun_device, errno, "cannot " + action, name, step);
 
   ifreq ifr{};
   unsigned flags = (mode == LinkMode::tap ? IFF_TAP : IFF_TUN) | IFF_NO_PI;

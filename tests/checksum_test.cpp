@@ -120,7 +120,7 @@ TEST_CASE("checksum: RFC 1624 §4 example avoids the -0 result of eqn. 2") {
 }
 
 TEST_CASE("checksum: a 32-bit field update (an address) equals recomputation") {
-  auto hdr = test::ipv4(test::kPeerIp, test::kOurIp, 1, {});
+  auto hdr = test::ipv4(test::kPeerIp, test::kOurIp, IpProtocol::icmp, {});
   const std::uint16_t before = load_be16(hdr, 10);
   store_be32(hdr, 12, 0xc0a80001);
   store_be16(hdr, 10, 0);

@@ -23,17 +23,17 @@ TEST_CASE("ethernet: a header parses into addresses, type and the rest as payloa
   REQUIRE(v);
   CHECK(v->dst().is_broadcast());
   CHECK(v->src() == kPeerMac);
-  CHECK(v->type() == 0x0806);
+  CHECK(v->type() == EtherType::arp);
   CHECK(v->payload().size() == 1);
 }
 
 TEST_CASE("ethernet: an emitted header parses back to the same values, unknown types included") {
   Frame out(kEthernetHeaderLen);
-  const EthernetRepr repr{kPeerMac, kOurMac, static_cast<EtherType>(0x88b5)};
+  const EthernetRepr repr{kPeerMac, kOurMac, EtherType{0x88b5}};
   repr.emit(out);
   const auto v = EthernetView::parse(out);
   REQUIRE(v);
   CHECK(v->dst() == kPeerMac);
   CHECK(v->src() == kOurMac);
-  CHECK(v->type() == 0x88b5);
+  CHECK(v->type() == EtherType{0x88b5});
 }

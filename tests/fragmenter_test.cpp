@@ -19,7 +19,7 @@ Buffer datagram(std::size_t payload_len, std::uint16_t flags_frag = 0, Buffer op
   Ipv4Repr repr;
   repr.src = Ipv4Addr::from_octets(10, 0, 0, 2);
   repr.dst = Ipv4Addr::from_octets(10, 0, 0, 1);
-  repr.protocol = 1;
+  repr.protocol = IpProtocol::icmp;
   repr.tos = 0x28;
   repr.ttl = 64;
   repr.ident = ident;
@@ -33,8 +33,14 @@ Buffer datagram(std::size_t payload_len, std::uint16_t flags_frag = 0, Buffer op
   return out;
 }
 
+Ipv4View view(const Buffer& b) {
+  auto v = Ipv4View::parse(b);
+  REQUIRE(v);  // checksum verified
+  return *v;
+}
+
 std::vector<Buffer> fragment_all(const Buffer& d, std::size_t mtu) {
-  auto f = Fragmenter::create(d, mtu);
+  auto f = Fragmenter::create(view(d), mtu);
   REQUIRE(f);
   std::vector<Buffer> out;
   Buffer buf(f->max_fragment_len());
@@ -42,12 +48,6 @@ std::vector<Buffer> fragment_all(const Buffer& d, std::size_t mtu) {
   CHECK(f->done());
   CHECK(out.size() == f->fragment_count());
   return out;
-}
-
-Ipv4View view(const Buffer& b) {
-  auto v = Ipv4View::parse(b);
-  REQUIRE(v);  // checksum verified
-  return *v;
 }
 
 }  // namespace
@@ -73,7 +73,7 @@ TEST_CASE("fragmenter: ping -s 4000 is answered in 1480-byte pieces like Linux's
     CHECK(v.ident() == 0xbeef);
     CHECK(v.ttl() == 64);
     CHECK(v.tos() == 0x28);
-    CHECK(v.protocol() == 1);
+    CHECK(v.protocol() == IpProtocol::icmp);
   }
 }
 
@@ -150,8 +150,8 @@ TEST_CASE("fragmenter: DF and the reserved bit are not carried into fragments", 
 }
 
 TEST_CASE("fragmenter: a datagram with DF that does not fit is refused for the caller to drop", "[fragmenter]") {
-  CHECK(Fragmenter::create(datagram(1481, kIpv4FlagDontFragment), 1500).error() == FragmentError::dont_fragment);
-  CHECK(Fragmenter::create(datagram(1480, kIpv4FlagDontFragment), 1500).has_value());
+  CHECK(Fragmenter::create(view(datagram(1481, kIpv4FlagDontFragment)), 1500).error() == FragmentError::dont_fragment);
+  CHECK(Fragmenter::create(view(datagram(1480, kIpv4FlagDontFragment)), 1500).has_value());
 }
 
 TEST_CASE("fragmenter: fragmenting a fragment keeps its offset base and MF", "[fragmenter]") {
@@ -174,39 +174,14 @@ TEST_CASE("fragmenter: the smallest MTU still carries 8 bytes after a maximal he
 }
 
 TEST_CASE("fragmenter: an MTU below 68 is refused", "[fragmenter]") {
-  CHECK(Fragmenter::create(datagram(100), 67).error() == FragmentError::mtu_too_small);
+  CHECK(Fragmenter::create(view(datagram(100)), 67).error() == FragmentError::mtu_too_small);
 }
 
-TEST_CASE("fragmenter: malformed datagrams are refused", "[fragmenter]") {
-  const Buffer good = datagram(100);
-  SECTION("shorter than a header") {
-    CHECK(Fragmenter::create(Bytes{good}.first(19), 68).error() == FragmentError::malformed);
-  }
-  SECTION("shorter than its total length") {
-    CHECK(Fragmenter::create(Bytes{good}.first(119), 68).error() == FragmentError::malformed);
-  }
-  SECTION("IHL below 5") {
-    Buffer bad = good;
-    bad[0] = std::byte{0x44};
-    CHECK(Fragmenter::create(bad, 68).error() == FragmentError::malformed);
-  }
-  SECTION("not version 4") {
-    Buffer bad = good;
-    bad[0] = std::byte{0x65};
-    CHECK(Fragmenter::create(bad, 68).error() == FragmentError::malformed);
-  }
-  SECTION("total length below the header") {
-    Buffer bad = good;
-    store_be16(bad, ipv4_field::total_len, 19);
-    CHECK(Fragmenter::create(bad, 68).error() == FragmentError::malformed);
-  }
-}
-
-TEST_CASE("fragmenter: bytes after the total length are ignored", "[fragmenter]") {
+TEST_CASE("fragmenter: bytes after the total length (link padding) are ignored", "[fragmenter]") {
   Buffer d = datagram(2000);
   const Buffer exact = d;
   d.resize(d.size() + 10, std::byte{0xaa});
-  auto f = Fragmenter::create(d, 1500);
+  auto f = Fragmenter::create(view(d), 1500);
   REQUIRE(f);
   Buffer buf(1500), all;
   while (auto n = f->next(buf)) {
@@ -219,7 +194,7 @@ TEST_CASE("fragmenter: bytes after the total length are ignored", "[fragmenter]"
 
 TEST_CASE("fragmenter: a buffer too small for the next piece yields nothing and does not advance", "[fragmenter]") {
   const Buffer d = datagram(3000);
-  auto f = Fragmenter::create(d, 1500);
+  auto f = Fragmenter::create(view(d), 1500);
   REQUIRE(f);
   Buffer small(1499), big(1500);
   CHECK_FALSE(f->next(small));

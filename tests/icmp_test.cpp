@@ -11,7 +11,7 @@ TEST_CASE("icmp: an echo request exposes identifier, sequence and data") {
   const Frame m = icmp_echo(0x1c, 3, 56);
   const auto v = IcmpView::parse(m);
   REQUIRE(v);
-  CHECK(v->type() == 8);
+  CHECK(v->type() == IcmpType::echo_request);
   CHECK(v->code() == 0);
   CHECK(v->ident() == 0x1c);
   CHECK(v->sequence() == 3);

@@ -24,7 +24,7 @@ TEST_CASE("ipv4: a captured echo request parses with every field") {
   CHECK(v->dont_fragment());
   CHECK_FALSE(v->is_fragment());
   CHECK(v->ttl() == 64);
-  CHECK(v->protocol() == 1);
+  CHECK(v->protocol() == IpProtocol::icmp);
   CHECK(v->src() == kPeerIp);
   CHECK(v->dst() == kOurIp);
   CHECK(v->payload().size() == 8);
@@ -95,7 +95,7 @@ TEST_CASE("ipv4: any flipped header bit fails the checksum") {
 
 TEST_CASE("ipv4: an emitted header parses back with its options padded to 4 bytes") {
   const auto options = bytes({0x01, 0x07, 0x03, 0x04});  // NOP + a cut record route: content is opaque here
-  const Ipv4Repr r{.src = kOurIp, .dst = kPeerIp, .protocol = 1, .ttl = 64, .tos = 0x10, .ident = 7,
+  const Ipv4Repr r{.src = kOurIp, .dst = kPeerIp, .protocol = IpProtocol::icmp, .ttl = 64, .tos = 0x10, .ident = 7,
                    .flags_frag = 0, .payload_len = 8, .options = Bytes(options).first(3)};
   Frame out(r.total_len());
   r.emit(out);

@@ -39,7 +39,7 @@ struct Frag {
 struct DatagramSpec {
   Ipv4Addr src = kSrc;
   Ipv4Addr dst = kDst;
-  std::uint8_t protocol = 1;
+  IpProtocol protocol = IpProtocol::icmp;
   std::uint16_t ident = kIdent;
   std::uint8_t tos = 0;
   std::uint8_t ttl = 64;
@@ -179,7 +179,9 @@ TEST_CASE("reassembly: what the fragmenter cuts, shuffled, reassembles to the sa
     const std::size_t mtu = std::uniform_int_distribution<std::size_t>(68, 9000)(rng);
     const Buffer payload = pattern(std::uniform_int_distribution<std::size_t>(mtu, 65515)(rng));
     const Buffer whole = make_whole(d, payload);
-    auto f = Fragmenter::create(whole, mtu);
+    const auto parsed = Ipv4View::parse(whole);
+    REQUIRE(parsed);
+    auto f = Fragmenter::create(*parsed, mtu);
     REQUIRE(f);
     std::vector<Buffer> pieces;
     Buffer out(mtu);
@@ -396,7 +398,7 @@ TEST_CASE("reassembly: an incomplete ping of death times out like any datagram",
 TEST_CASE("reassembly: a timed-out datagram whose first fragment arrived hands back that fragment", "[reassembly]") {
   Reassembler r{ReassemblyConfig{}};
   DatagramSpec d;
-  d.protocol = 17;
+  d.protocol = IpProtocol::udp;
   const Buffer payload = pattern(3000);
   const Buffer first = make_fragment(d, payload, {0, true, 1480});
   feed(r, first, kT0);
@@ -407,7 +409,7 @@ TEST_CASE("reassembly: a timed-out datagram whose first fragment arrived hands b
   REQUIRE(e);
   CHECK(e->src == kSrc);
   CHECK(e->dst == kDst);
-  CHECK(e->protocol == 17);
+  CHECK(e->protocol == IpProtocol::udp);
   CHECK(e->ident == kIdent);
   // ip_expire() quotes the head fragment exactly as received: MF still set, its own length.
   CHECK(to_vec(e->first_fragment) == first);
@@ -454,7 +456,7 @@ TEST_CASE("reassembly: fragments are matched on source, destination, protocol an
   DatagramSpec other_src = base, other_dst = base, other_proto = base, other_id = base;
   other_src.src = Ipv4Addr::from_octets(10, 0, 0, 3);
   other_dst.dst = Ipv4Addr::from_octets(10, 0, 0, 4);
-  other_proto.protocol = 17;
+  other_proto.protocol = IpProtocol::udp;
   other_id.ident = kIdent + 1;
   for (const auto& d : {other_src, other_dst, other_proto, other_id}) {
     CHECK(feed(r, make_fragment(d, payload, {48, false, 52})).status == ReassemblyStatus::held);

@@ -47,7 +47,7 @@ struct StackFixture {
 inline ArpPacket emitted_arp(const Emitted& e) {
   const auto eth = EthernetView::parse(e.frame);
   REQUIRE(eth);
-  REQUIRE(eth->type() == 0x0806);
+  REQUIRE(eth->type() == EtherType::arp);
   const auto arp = ArpPacket::parse(eth->payload());
   REQUIRE(arp);
   return *arp;
@@ -57,7 +57,7 @@ inline ArpPacket emitted_arp(const Emitted& e) {
 inline Ipv4View emitted_ipv4(const Emitted& e) {
   const auto eth = EthernetView::parse(e.frame);
   REQUIRE(eth);
-  REQUIRE(eth->type() == 0x0800);
+  REQUIRE(eth->type() == EtherType::ipv4);
   CHECK(eth->src() == kOurMac);
   const auto ip = Ipv4View::parse(eth->payload());
   REQUIRE(ip);
@@ -67,7 +67,7 @@ inline Ipv4View emitted_ipv4(const Emitted& e) {
 // The ICMP message of an emitted frame, checksum verified.
 inline IcmpView emitted_icmp(const Emitted& e) {
   const auto ip = emitted_ipv4(e);
-  REQUIRE(ip.protocol() == 1);
+  REQUIRE(ip.protocol() == IpProtocol::icmp);
   const auto icmp = IcmpView::parse(ip.payload());
   REQUIRE(icmp);
   return *icmp;

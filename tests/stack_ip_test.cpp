@@ -21,7 +21,7 @@ std::vector<Frame> fragmented_echo(std::size_t data_len, std::uint16_t ident, st
     const bool more = off + len < icmp.size();
     const Frame piece(icmp.begin() + static_cast<std::ptrdiff_t>(off), icmp.begin() + static_cast<std::ptrdiff_t>(off + len));
     const auto flags = static_cast<std::uint16_t>((more ? kIpv4FlagMoreFragments : 0) | (off / 8));
-    frames.push_back(ethernet(kOurMac, kPeerMac, 0x0800, ipv4(kPeerIp, kOurIp, 1, piece, 0, ident, flags)));
+    frames.push_back(ethernet(kOurMac, kPeerMac, EtherType::ipv4, ipv4(kPeerIp, kOurIp, IpProtocol::icmp, piece, 0, ident, flags)));
   }
   return frames;
 }
@@ -55,7 +55,7 @@ TEST_CASE_METHOD(StackFixture, "fragments: ping -s 4000 is reassembled and answe
   const Frame reply = reassemble_emitted(sink.frames);
   const auto icmp = IcmpView::parse(reply);
   REQUIRE(icmp);
-  CHECK(icmp->type() == 0);
+  CHECK(icmp->type() == IcmpType::echo_reply);
   CHECK(icmp->data().size() == 4000);
   CHECK(count(Counter::ip_frag_reassembled) == 1);
   CHECK(count(Counter::ip_frags_out) == 3);
@@ -74,8 +74,8 @@ TEST_CASE_METHOD(StackFixture, "fragments: a ping of death (beyond 65535 bytes) 
   introduce_peer();
   auto frames = fragmented_echo(65000, 9);
   // One more fragment past the end of the last: 65528 + 1480 bytes of payload.
-  frames.back() = ethernet(kOurMac, kPeerMac, 0x0800,
-                           ipv4(kPeerIp, kOurIp, 1, Frame(1480), 0, 9, static_cast<std::uint16_t>(65000 / 8)));
+  frames.back() = ethernet(kOurMac, kPeerMac, EtherType::ipv4,
+                           ipv4(kPeerIp, kOurIp, IpProtocol::icmp, Frame(1480), 0, 9, static_cast<std::uint16_t>(65000 / 8)));
   for (const auto& f : frames) feed(f);
   CHECK(sink.frames.empty());
 }
@@ -89,7 +89,7 @@ TEST_CASE_METHOD(StackFixture, "fragments: a datagram whose first fragment came 
   stack->on_timer(t0 + 30s);
   REQUIRE(sink.frames.size() == 1);
   const auto icmp = emitted_icmp(sink.frames[0]);
-  CHECK(icmp.type() == 11);
+  CHECK(icmp.type() == IcmpType::time_exceeded);
   CHECK(icmp.code() == 1);
   // The quote starts with the first fragment's header, MF still set.
   const auto quoted = icmp.data();
@@ -125,7 +125,7 @@ TEST_CASE_METHOD(StackFixture, "options: ping -R gets its record route back with
   store_u8(options, 1, 7);
   store_u8(options, 2, 39);
   store_u8(options, 3, 4);
-  feed(ethernet(kOurMac, kPeerMac, 0x0800, ipv4(kPeerIp, kOurIp, 1, icmp_echo(1, 1, 56), 0, 1, 0x4000, options)));
+  feed(ethernet(kOurMac, kPeerMac, EtherType::ipv4, ipv4(kPeerIp, kOurIp, IpProtocol::icmp, icmp_echo(1, 1, 56), 0, 1, 0x4000, options)));
   REQUIRE(sink.frames.size() == 1);
   const auto ip = emitted_ipv4(sink.frames[0]);
   REQUIRE(ip.header_len() == 60);
@@ -136,16 +136,16 @@ TEST_CASE_METHOD(StackFixture, "options: ping -R gets its record route back with
   CHECK(load_u8(rr, at + 2) == 12);
   CHECK(load_be32(rr, at + 3) == kOurIp.value);
   CHECK(load_be32(rr, at + 7) == kOurIp.value);
-  CHECK(emitted_icmp(sink.frames[0]).type() == 0);
+  CHECK(emitted_icmp(sink.frames[0]).type() == IcmpType::echo_reply);
 }
 
 TEST_CASE_METHOD(StackFixture, "options: a malformed option earns a parameter problem pointing at it") {
   introduce_peer();
   const auto options = bytes({7, 2, 4, 0});  // record route of length 2: shorter than its pointer
-  feed(ethernet(kOurMac, kPeerMac, 0x0800, ipv4(kPeerIp, kOurIp, 1, icmp_echo(1, 1, 8), 0, 1, 0x4000, options)));
+  feed(ethernet(kOurMac, kPeerMac, EtherType::ipv4, ipv4(kPeerIp, kOurIp, IpProtocol::icmp, icmp_echo(1, 1, 8), 0, 1, 0x4000, options)));
   REQUIRE(sink.frames.size() == 1);
   const auto icmp = emitted_icmp(sink.frames[0]);
-  CHECK(icmp.type() == 12);
+  CHECK(icmp.type() == IcmpType::parameter_problem);
   CHECK(icmp.code() == 0);
   CHECK(load_u8(icmp.message(), 4) >= 20);  // the pointer counts from the IP header's start
   CHECK(count(Counter::ip_drop_bad_options) == 1);
@@ -154,19 +154,34 @@ TEST_CASE_METHOD(StackFixture, "options: a malformed option earns a parameter pr
 TEST_CASE_METHOD(StackFixture, "options: a source-routed datagram is dropped silently by a host") {
   introduce_peer();
   const auto lsrr = bytes({131, 7, 4, 10, 0, 0, 9, 0});
-  feed(ethernet(kOurMac, kPeerMac, 0x0800, ipv4(kPeerIp, kOurIp, 1, icmp_echo(1, 1, 8), 0, 1, 0x4000, lsrr)));
+  feed(ethernet(kOurMac, kPeerMac, EtherType::ipv4, ipv4(kPeerIp, kOurIp, IpProtocol::icmp, icmp_echo(1, 1, 8), 0, 1, 0x4000, lsrr)));
   CHECK(sink.frames.empty());
   CHECK(count(Counter::ip_drop_source_route) == 1);
 }
 
 TEST_CASE_METHOD(StackFixture, "rate limit: a burst of closed-port probes gets 6 errors, then one per second") {
   introduce_peer();
-  const Frame frame = ethernet(kOurMac, kPeerMac, 0x0800, ipv4(kPeerIp, kOurIp, 17, udp(33434, 33435, 0)));
+  const Frame frame = ethernet(kOurMac, kPeerMac, EtherType::ipv4, ipv4(kPeerIp, kOurIp, IpProtocol::udp, udp(33434, 33435, 0)));
   for (int i = 0; i < 20; ++i) feed(frame, t0 + std::chrono::milliseconds(i));
   CHECK(sink.frames.size() == 6);  // XRLIM_BURST_FACTOR: the per-host bucket starts full
   CHECK(count(Counter::icmp_errors_rate_limited) == 14);
+  // An error not sent is no drop: the datagram is counted by what earned it the error.
+  CHECK(count(Counter::udp_port_unreachable) == 20);
+  CHECK(stack->counters().total_drops() == 0);
   feed(frame, t0 + 1020ms);
   CHECK(sink.frames.size() == 7);
+}
+
+TEST_CASE_METHOD(StackFixture, "rate limit: with echo reply's bit in icmp_ratemask, requests over the limit go unanswered") {
+  config.icmp.ratemask |= 1u << 0;  // ICMP type 0, echo reply
+  reconfigure();
+  introduce_peer();
+  for (int i = 0; i < 10; ++i) feed(echo_request_frame(static_cast<std::uint16_t>(i)), t0);
+  CHECK(sink.frames.size() == 6);
+  // An unanswered request is a drop, counted apart from the errors the limit held back.
+  CHECK(count(Counter::icmp_drop_reply_rate_limited) == 4);
+  CHECK(count(Counter::icmp_errors_rate_limited) == 0);
+  CHECK(stack->counters().total_drops() == 4);
 }
 
 TEST_CASE_METHOD(StackFixture, "rate limit: echo replies are never limited by default") {

@@ -22,13 +22,13 @@ struct EchoReply {
 EchoReply emitted_echo_reply(const Emitted& e) {
   const auto eth = EthernetView::parse(e.frame);
   REQUIRE(eth);
-  REQUIRE(eth->type() == 0x0800);
+  REQUIRE(eth->type() == EtherType::ipv4);
   CHECK(eth->src() == kOurMac);
   const auto ip = Ipv4View::parse(eth->payload());
   REQUIRE(ip);  // includes the header checksum
   const auto icmp = IcmpView::parse(ip->payload());
   REQUIRE(icmp);  // includes the ICMP checksum
-  CHECK(icmp->type() == 0);
+  CHECK(icmp->type() == IcmpType::echo_reply);
   return {eth->dst(), *ip, *icmp};
 }
 
@@ -51,7 +51,7 @@ TEST_CASE_METHOD(StackFixture, "arp: a broadcast request for our IP is answered 
 
 TEST_CASE_METHOD(StackFixture, "arp: the reply goes to the ARP sender address, not the Ethernet source") {
   constexpr MacAddr kBridge{{0x02, 0, 0, 0, 0, 0x77}};
-  feed(ethernet(MacAddr::broadcast(), kBridge, 0x0806, arp(ArpOp::request, kPeerMac, kPeerIp, MacAddr::zero(), kOurIp)));
+  feed(ethernet(MacAddr::broadcast(), kBridge, EtherType::arp, arp(ArpOp::request, kPeerMac, kPeerIp, MacAddr::zero(), kOurIp)));
   REQUIRE(sink.frames.size() == 1);
   CHECK(EthernetView::parse(sink.frames[0].frame)->dst() == kPeerMac);
 }
@@ -63,7 +63,7 @@ TEST_CASE_METHOD(StackFixture, "arp: requests unicast to our MAC or to a multica
 }
 
 TEST_CASE_METHOD(StackFixture, "arp: a request for another address is not answered and teaches nothing") {
-  feed(ethernet(MacAddr::broadcast(), kPeerMac, 0x0806,
+  feed(ethernet(MacAddr::broadcast(), kPeerMac, EtherType::arp,
                 arp(ArpOp::request, kPeerMac, kPeerIp, MacAddr::zero(), Ipv4Addr::from_octets(10, 0, 0, 3))));
   CHECK(sink.frames.empty());
   CHECK(count(Counter::arp_drop_not_for_us) == 1);
@@ -78,7 +78,7 @@ TEST_CASE_METHOD(StackFixture, "arp: a frame to another host's MAC is dropped be
 }
 
 TEST_CASE_METHOD(StackFixture, "arp: an RFC 5227 probe for our address gets a reply with target IP 0.0.0.0") {
-  feed(ethernet(MacAddr::broadcast(), kPeerMac, 0x0806, arp(ArpOp::request, kPeerMac, Ipv4Addr::any(), MacAddr::zero(), kOurIp)));
+  feed(ethernet(MacAddr::broadcast(), kPeerMac, EtherType::arp, arp(ArpOp::request, kPeerMac, Ipv4Addr::any(), MacAddr::zero(), kOurIp)));
   REQUIRE(sink.frames.size() == 1);
   CHECK(emitted_arp(sink.frames[0]) == ArpPacket{ArpOp::reply, kOurMac, kOurIp, kPeerMac, Ipv4Addr::any()});
   CHECK(stack->neighbours().entries().empty());
@@ -86,7 +86,7 @@ TEST_CASE_METHOD(StackFixture, "arp: an RFC 5227 probe for our address gets a re
 
 TEST_CASE_METHOD(StackFixture, "arp: someone claiming our address is reported and, by default, not answered") {
   constexpr MacAddr kIntruder{{0x02, 0, 0, 0, 0, 0x66}};
-  feed(ethernet(MacAddr::broadcast(), kIntruder, 0x0806, arp(ArpOp::request, kIntruder, kOurIp, MacAddr::zero(), kOurIp)));
+  feed(ethernet(MacAddr::broadcast(), kIntruder, EtherType::arp, arp(ArpOp::request, kIntruder, kOurIp, MacAddr::zero(), kOurIp)));
   CHECK(sink.frames.empty());
   CHECK(count(Counter::arp_conflicts) == 1);
   REQUIRE(events.seen.size() == 1);
@@ -97,7 +97,7 @@ TEST_CASE_METHOD(StackFixture, "arp: with --arp-defend a conflict is answered by
   config.arp_defend = true;
   reconfigure();
   constexpr MacAddr kIntruder{{0x02, 0, 0, 0, 0, 0x66}};
-  const Frame claim = ethernet(MacAddr::broadcast(), kIntruder, 0x0806,
+  const Frame claim = ethernet(MacAddr::broadcast(), kIntruder, EtherType::arp,
                                arp(ArpOp::reply, kIntruder, kOurIp, MacAddr::broadcast(), kOurIp));
   feed(claim, t0);
   feed(claim, t0 + 5s);
@@ -109,10 +109,10 @@ TEST_CASE_METHOD(StackFixture, "arp: with --arp-defend a conflict is answered by
 
 TEST_CASE_METHOD(StackFixture, "arp: an unsolicited reply does not add an entry, but refreshes an existing one") {
   constexpr MacAddr kNewMac{{0x02, 0, 0, 0, 0, 0x44}};
-  feed(ethernet(kOurMac, kNewMac, 0x0806, arp(ArpOp::reply, kNewMac, kPeerIp, kOurMac, kOurIp)));
+  feed(ethernet(kOurMac, kNewMac, EtherType::arp, arp(ArpOp::reply, kNewMac, kPeerIp, kOurMac, kOurIp)));
   CHECK(stack->neighbours().find(kPeerIp) == nullptr);
   introduce_peer();
-  feed(ethernet(kOurMac, kNewMac, 0x0806, arp(ArpOp::reply, kNewMac, kPeerIp, kOurMac, kOurIp)), t0 + 2s);
+  feed(ethernet(kOurMac, kNewMac, EtherType::arp, arp(ArpOp::reply, kNewMac, kPeerIp, kOurMac, kOurIp)), t0 + 2s);
   CHECK(stack->neighbours().find(kPeerIp)->mac == kNewMac);
   CHECK(stack->neighbours().find(kPeerIp)->state == NeighbourState::reachable);
 }
@@ -120,8 +120,8 @@ TEST_CASE_METHOD(StackFixture, "arp: an unsolicited reply does not add an entry,
 TEST_CASE_METHOD(StackFixture, "arp: malformed packets are dropped and counted by reason") {
   auto bad = arp(ArpOp::request, kPeerMac, kPeerIp, MacAddr::zero(), kOurIp);
   store_be16(bad, 6, 9);
-  feed(ethernet(MacAddr::broadcast(), kPeerMac, 0x0806, bad));
-  feed(ethernet(MacAddr::broadcast(), kPeerMac, 0x0806, bytes({0, 1, 8, 0, 6, 4})));
+  feed(ethernet(MacAddr::broadcast(), kPeerMac, EtherType::arp, bad));
+  feed(ethernet(MacAddr::broadcast(), kPeerMac, EtherType::arp, bytes({0, 1, 8, 0, 6, 4})));
   CHECK(sink.frames.empty());
   CHECK(count(Counter::arp_drop_bad_op) == 1);
   CHECK(count(Counter::arp_drop_truncated) == 1);
@@ -144,7 +144,7 @@ TEST_CASE_METHOD(StackFixture, "icmp: an echo request is answered with the same 
   CHECK(reply.ip.src() == kOurIp);
   CHECK(reply.ip.dst() == kPeerIp);
   CHECK(reply.ip.ttl() == 64);
-  CHECK(reply.ip.protocol() == 1);
+  CHECK(reply.ip.protocol() == IpProtocol::icmp);
   CHECK_FALSE(reply.ip.dont_fragment());
   CHECK(reply.icmp.ident() == 0x1c);
   CHECK(reply.icmp.sequence() == 3);
@@ -160,7 +160,7 @@ TEST_CASE_METHOD(StackFixture, "icmp: the reply keeps the request's TOS and code
   store_u8(msg, 1, 5);  // an odd code: Linux copies it into the reply
   store_be16(msg, 2, 0);
   store_be16(msg, 2, internet_checksum(msg));
-  feed(ethernet(kOurMac, kPeerMac, 0x0800, ipv4(kPeerIp, kOurIp, 1, msg, 0xb8)));
+  feed(ethernet(kOurMac, kPeerMac, EtherType::ipv4, ipv4(kPeerIp, kOurIp, IpProtocol::icmp, msg, 0xb8)));
   REQUIRE(sink.frames.size() == 1);
   CHECK(sink.frames[0].frame.size() == 60);
   const auto reply = emitted_echo_reply(sink.frames[0]);
@@ -174,7 +174,7 @@ TEST_CASE_METHOD(StackFixture, "icmp: a ping from a host we do not know makes us
   CHECK(emitted_arp(sink.frames[0]) == ArpPacket{ArpOp::request, kOurMac, kOurIp, MacAddr::zero(), kPeerIp});
   feed(echo_request_frame(2), t0 + 100ms);
   CHECK(sink.frames.size() == 1);  // held, no second request
-  feed(ethernet(kOurMac, kPeerMac, 0x0806, arp(ArpOp::reply, kPeerMac, kPeerIp, kOurMac, kOurIp)), t0 + 200ms);
+  feed(ethernet(kOurMac, kPeerMac, EtherType::arp, arp(ArpOp::reply, kPeerMac, kPeerIp, kOurMac, kOurIp)), t0 + 200ms);
   REQUIRE(sink.frames.size() == 3);
   CHECK(emitted_echo_reply(sink.frames[1]).icmp.sequence() == 1);
   CHECK(emitted_echo_reply(sink.frames[2]).icmp.sequence() == 2);
@@ -224,8 +224,8 @@ TEST_CASE_METHOD(StackFixture, "icmp: a corrupted message or a truncated one is 
   introduce_peer();
   auto msg = icmp_echo(1, 1, 8);
   msg[9] ^= std::byte{0xff};
-  feed(ethernet(kOurMac, kPeerMac, 0x0800, ipv4(kPeerIp, kOurIp, 1, msg)));
-  feed(ethernet(kOurMac, kPeerMac, 0x0800, ipv4(kPeerIp, kOurIp, 1, bytes({8, 0, 0xf7, 0xff}))));
+  feed(ethernet(kOurMac, kPeerMac, EtherType::ipv4, ipv4(kPeerIp, kOurIp, IpProtocol::icmp, msg)));
+  feed(ethernet(kOurMac, kPeerMac, EtherType::ipv4, ipv4(kPeerIp, kOurIp, IpProtocol::icmp, bytes({8, 0, 0xf7, 0xff}))));
   CHECK(sink.frames.empty());
   CHECK(count(Counter::icmp_drop_bad_checksum) == 1);
   CHECK(count(Counter::icmp_drop_truncated) == 1);
@@ -244,7 +244,7 @@ TEST_CASE_METHOD(StackFixture, "ipv4: martian sources are never answered") {
   introduce_peer();
   for (const auto src : {Ipv4Addr::any(), Ipv4Addr::limited_broadcast(), Ipv4Addr::from_octets(127, 0, 0, 1),
                          Ipv4Addr::from_octets(224, 0, 0, 5), Ipv4Addr::from_octets(10, 0, 0, 255), kOurIp}) {
-    feed(ethernet(kOurMac, kPeerMac, 0x0800, ipv4(src, kOurIp, 1, icmp_echo(1, 1, 8))));
+    feed(ethernet(kOurMac, kPeerMac, EtherType::ipv4, ipv4(src, kOurIp, IpProtocol::icmp, icmp_echo(1, 1, 8))));
   }
   CHECK(sink.frames.empty());
   CHECK(count(Counter::ip_drop_martian_source) == 6);
@@ -265,10 +265,10 @@ TEST_CASE_METHOD(StackFixture, "ipv4: a unicast datagram in a link-layer broadca
 }
 
 TEST_CASE_METHOD(StackFixture, "ethernet: VLAN, IPv6, LLC, unknown types and runts are dropped by reason") {
-  feed(ethernet(kOurMac, kPeerMac, 0x8100, bytes({0, 1, 8, 0})));
-  feed(ethernet(kOurMac, kPeerMac, 0x86dd, bytes({0x60, 0, 0, 0})));
-  feed(ethernet(kOurMac, kPeerMac, 46, Frame(46)));
-  feed(ethernet(kOurMac, kPeerMac, 0x88b5, Frame(46)));
+  feed(ethernet(kOurMac, kPeerMac, EtherType::vlan, bytes({0, 1, 8, 0})));
+  feed(ethernet(kOurMac, kPeerMac, EtherType::ipv6, bytes({0x60, 0, 0, 0})));
+  feed(ethernet(kOurMac, kPeerMac, EtherType{46}, Frame(46)));
+  feed(ethernet(kOurMac, kPeerMac, EtherType{0x88b5}, Frame(46)));
   feed(bytes({1, 2, 3}));
   CHECK(sink.frames.empty());
   CHECK(count(Counter::eth_drop_vlan) == 1);
@@ -283,7 +283,7 @@ TEST_CASE_METHOD(StackFixture, "ethernet: VLAN, IPv6, LLC, unknown types and run
 TEST_CASE_METHOD(StackFixture, "tun: bare IPv4 in, bare IPv4 out, no ARP") {
   config.mode = LinkMode::tun;
   reconfigure();
-  const Frame request = ipv4(kPeerIp, kOurIp, 1, icmp_echo(9, 4, 16));
+  const Frame request = ipv4(kPeerIp, kOurIp, IpProtocol::icmp, icmp_echo(9, 4, 16));
   feed(request);
   REQUIRE(sink.frames.size() == 1);
   const auto ip = Ipv4View::parse(sink.frames[0].frame);
@@ -341,14 +341,14 @@ TEST_CASE_METHOD(StackFixture, "ethernet: a priority tag (VLAN 0) is taken as un
 TEST_CASE_METHOD(StackFixture, "arp: a request for us from a new MAC overrides the entry at once (neigh_event_ns)") {
   introduce_peer();
   constexpr MacAddr kNewMac{{0x02, 0, 0x0a, 0, 0, 0x51}};
-  feed(ethernet(MacAddr::broadcast(), kNewMac, 0x0806, arp(ArpOp::request, kNewMac, kPeerIp, MacAddr::zero(), kOurIp)),
+  feed(ethernet(MacAddr::broadcast(), kNewMac, EtherType::arp, arp(ArpOp::request, kNewMac, kPeerIp, MacAddr::zero(), kOurIp)),
        t0 + 100ms);
   CHECK(stack->neighbours().find(kPeerIp)->mac == kNewMac);
 }
 
 TEST_CASE_METHOD(StackFixture, "arp: a request from the subnet broadcast address is answered but not cached") {
   const auto bcast = Ipv4Addr::from_octets(10, 0, 0, 255);
-  feed(ethernet(MacAddr::broadcast(), kPeerMac, 0x0806, arp(ArpOp::request, kPeerMac, bcast, MacAddr::zero(), kOurIp)));
+  feed(ethernet(MacAddr::broadcast(), kPeerMac, EtherType::arp, arp(ArpOp::request, kPeerMac, bcast, MacAddr::zero(), kOurIp)));
   REQUIRE(sink.frames.size() == 1);
   CHECK(emitted_arp(sink.frames[0]).target_ip == bcast);
   CHECK(stack->neighbours().entries().empty());
@@ -356,7 +356,7 @@ TEST_CASE_METHOD(StackFixture, "arp: a request from the subnet broadcast address
 
 TEST_CASE_METHOD(StackFixture, "icmp: an all-zero echo (id 0, seq 0, no data) gets a reply whose checksum verifies") {
   introduce_peer();
-  feed(ethernet(kOurMac, kPeerMac, 0x0800, ipv4(kPeerIp, kOurIp, 1, bytes({8, 0, 0xf7, 0xff, 0, 0, 0, 0}))));
+  feed(ethernet(kOurMac, kPeerMac, EtherType::ipv4, ipv4(kPeerIp, kOurIp, IpProtocol::icmp, bytes({8, 0, 0xf7, 0xff, 0, 0, 0, 0}))));
   REQUIRE(sink.frames.size() == 1);
   const auto reply = emitted_echo_reply(sink.frames[0]);  // parses only with a valid checksum
   CHECK(reply.icmp.checksum() == 0xffff);

@@ -76,3 +76,23 @@ TEST_CASE("tap errors: SetupError keeps the errno and says the line") {
   CHECK(e.step() == SetupStep::find_interface);
   CHECK(std::string(e.what()) == "cannot find interface tap9: no interface called tap9; list the interfaces with `ip link`");
 }
+
+TEST_CASE("tap errors: namespaces say what to do, rootless always ending in the way round through sudo") {
+  const auto net = line(SetupStep::create_network_namespace, EPERM, "cannot create a network namespace", "");
+  CHECK(net == "cannot create a network namespace: operation not permitted; needs CAP_SYS_ADMIN: run as root; in a "
+               "container, allow it, e.g. `docker run --cap-add SYS_ADMIN --cap-add NET_ADMIN`");
+  const auto user = line(SetupStep::create_user_namespace, EPERM, "cannot create a user namespace", "");
+  CHECK(contains(user, "cannot create a user namespace: not permitted: unprivileged user namespaces are disabled"));
+  CHECK(contains(user, "; run `sudo tapstack demo` instead"));
+  const auto full = line(SetupStep::create_user_namespace, ENOSPC, "cannot create a user namespace", "");
+  CHECK(contains(full, "user.max_user_namespaces reached"));
+  CHECK(contains(full, "sudo sysctl user.max_user_namespaces="));
+  // An errno with no words of its own still gets the advice.
+  const auto other = line(SetupStep::create_user_namespace, EIO, "cannot map your user into the new user namespace", "");
+  CHECK(other == "cannot map your user into the new user namespace: input/output error; run `sudo tapstack demo` instead");
+}
+
+TEST_CASE("tap errors: a program that cannot be started") {
+  CHECK(line(SetupStep::start_process, ENOENT, "cannot run ping", "") == "cannot run ping: no such program; install it, or check $PATH");
+  CHECK(contains(line(SetupStep::start_process, EAGAIN, "cannot start a child process", ""), "ulimit -u"));
+}

@@ -6,7 +6,9 @@
 #include "stack/frame_sink.hpp"
 #include "stack/wire/icmp.hpp"
 #include "stack/wire/ipv4.hpp"
-#include "stack/wire/transport.hpp"
+#include "stack/wire/pseudo_header.hpp"
+#include "stack/wire/tcp.hpp"
+#include "stack/wire/udp.hpp"
 
 #include <cstdint>
 #include <initializer_list>
@@ -27,9 +29,9 @@ inline Frame bytes(std::initializer_list<int> values) {
   return f;
 }
 
-inline Frame ethernet(MacAddr dst, MacAddr src, std::uint16_t type, const Frame& payload) {
+inline Frame ethernet(MacAddr dst, MacAddr src, EtherType type, const Frame& payload) {
   Frame f(kEthernetHeaderLen + payload.size());
-  EthernetRepr{dst, src, static_cast<EtherType>(type)}.emit(f);
+  EthernetRepr{dst, src, type}.emit(f);
   std::copy(payload.begin(), payload.end(), f.begin() + kEthernetHeaderLen);
   return f;
 }
@@ -41,20 +43,19 @@ inline Frame arp(ArpOp op, MacAddr sha, Ipv4Addr spa, MacAddr tha, Ipv4Addr tpa)
 }
 
 inline Frame arp_request_for_us(MacAddr dst = MacAddr::broadcast()) {
-  return ethernet(dst, kPeerMac, 0x0806, arp(ArpOp::request, kPeerMac, kPeerIp, MacAddr::zero(), kOurIp));
+  return ethernet(dst, kPeerMac, EtherType::arp, arp(ArpOp::request, kPeerMac, kPeerIp, MacAddr::zero(), kOurIp));
 }
 
-inline Frame icmp_echo(std::uint16_t ident, std::uint16_t seq, std::size_t data_len, std::uint8_t type = 8) {
+inline Frame icmp_echo(std::uint16_t ident, std::uint16_t seq, std::size_t data_len,
+                       IcmpType type = IcmpType::echo_request) {
   Frame m(kIcmpHeaderLen + data_len);
-  store_u8(m, 0, type);
-  store_be16(m, icmp_field::ident, ident);
-  store_be16(m, icmp_field::sequence, seq);
+  IcmpRepr{.type = type, .code = 0, .rest = (std::uint32_t{ident} << 16) | seq}.emit(m);
   for (std::size_t i = 0; i < data_len; ++i) m[kIcmpHeaderLen + i] = static_cast<std::byte>(i);
   store_be16(m, icmp_field::checksum, internet_checksum(m));
   return m;
 }
 
-inline Frame ipv4(Ipv4Addr src, Ipv4Addr dst, std::uint8_t protocol, const Frame& payload, std::uint8_t tos = 0,
+inline Frame ipv4(Ipv4Addr src, Ipv4Addr dst, IpProtocol protocol, const Frame& payload, std::uint8_t tos = 0,
                   std::uint16_t ident = 0x1234, std::uint16_t flags_frag = 0x4000, Bytes options = {}) {
   Ipv4Repr r{.src = src, .dst = dst, .protocol = protocol, .ttl = 64, .tos = tos, .ident = ident,
              .flags_frag = flags_frag, .payload_len = payload.size(), .options = options};
@@ -66,34 +67,28 @@ inline Frame ipv4(Ipv4Addr src, Ipv4Addr dst, std::uint8_t protocol, const Frame
 
 inline Frame echo_request_frame(std::uint16_t seq = 1, std::size_t data_len = 56, Ipv4Addr dst = kOurIp,
                                 MacAddr eth_dst = kOurMac) {
-  return ethernet(eth_dst, kPeerMac, 0x0800, ipv4(kPeerIp, dst, 1, icmp_echo(0x1c, seq, data_len)));
-}
-
-// The checksum field at `at` of a UDP or TCP segment, filled over the pseudo-header.
-inline void fill_transport_checksum(Frame& seg, std::size_t at, std::uint8_t protocol, Ipv4Addr src, Ipv4Addr dst) {
-  store_be16(seg, at, 0);
-  ChecksumAccumulator acc;
-  add_pseudo_header(acc, src, dst, protocol, seg.size());
-  acc.add(seg);
-  store_be16(seg, at, acc.finish());
+  return ethernet(eth_dst, kPeerMac, EtherType::ipv4, ipv4(kPeerIp, dst, IpProtocol::icmp, icmp_echo(0x1c, seq, data_len)));
 }
 
 inline Frame udp(std::uint16_t sport, std::uint16_t dport, std::size_t data_len, Ipv4Addr src = kPeerIp,
                  Ipv4Addr dst = kOurIp) {
   Frame seg(kUdpHeaderLen + data_len, std::byte{0x5a});
-  store_be16(seg, 0, sport);
-  store_be16(seg, 2, dport);
-  store_be16(seg, 4, static_cast<std::uint16_t>(seg.size()));
-  fill_transport_checksum(seg, 6, 17, src, dst);
+  UdpLayout h;
+  h.src_port = sport;
+  h.dst_port = dport;
+  h.length = static_cast<std::uint16_t>(seg.size());
+  h.checksum = 0;
+  store_layout(seg, h);
+  h.checksum = transport_checksum(seg, src, dst, IpProtocol::udp);
+  store_layout(seg, h);
   return seg;
 }
 
 // A segment from the peer's port 40000 to our port 80.
 inline Frame tcp(std::uint8_t flags, std::uint32_t seq, std::uint32_t ack, std::size_t data_len = 0) {
   Frame seg(kTcpMinHeaderLen + data_len, std::byte{0x11});
-  TcpRepr{.src_port = 40000, .dst_port = 80, .seq = seq, .ack = ack, .flags = flags, .window = 64240}.emit(seg, kPeerIp,
-                                                                                                          kOurIp);
-  fill_transport_checksum(seg, 16, 6, kPeerIp, kOurIp);
+  const TcpRepr header{.src_port = 40000, .dst_port = 80, .seq = seq, .ack = ack, .flags = flags, .window = 64240};
+  header.emit(seg, kPeerIp, kOurIp);
   return seg;
 }
 

@@ -13,7 +13,7 @@
 //
 // Addresses follow regenerate.sh's namespaces: the "client" 10.0.0.1 / 02:00:0a:00:00:01 sends,
 // the stack under test is the "host" 10.0.0.2 / 02:00:0a:00:00:02 on 10.0.0.0/24.
-#include "apps/pcap_file.hpp"
+#include "link/pcap_file.hpp"
 #include "stack/wire/addr.hpp"
 #include "stack/wire/arp.hpp"
 #include "stack/wire/checksum.hpp"
@@ -23,7 +23,7 @@
 
 #include <linux/if_packet.h>
 #include <net/if.h>
-#include <pcap/pcap.h>
+#include <pcap/dlt.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -96,7 +96,7 @@ Ipv4Repr icmp_header(Ipv4Addr src, Ipv4Addr dst) {
   Ipv4Repr r;
   r.src = src;
   r.dst = dst;
-  r.protocol = static_cast<std::uint8_t>(IpProtocol::icmp);
+  r.protocol = IpProtocol::icmp;
   r.ttl = kDefaultTtl;
   r.ident = g_ip_ident++;
   r.flags_frag = kIpv4FlagDontFragment;  // ping sets DF
@@ -513,8 +513,7 @@ bool write_capture(const std::string& path, CaptureLinkType type, const Capture&
 }
 
 // One ARP request in a Linux "cooked" capture (DLT_LINUX_SLL): a well-formed file of a link
-// type tapstack does not read, for the CLI error test. Written with libpcap directly because
-// PcapWriter only speaks the two link types tapstack emits.
+// type tapstack does not read, for the CLI error test.
 bool write_linux_sll(const std::string& path) {
   Buf rec(16);
   store_be16(rec, 0, 4);   // packet type: sent by us
@@ -524,20 +523,16 @@ bool write_linux_sll(const std::string& path) {
   store_be16(rec, 14, kTypeArp);
   rec = concat(rec, arp_request_payload());
 
-  pcap_t* p = pcap_open_dead(DLT_LINUX_SLL, 65535);
-  if (p == nullptr) return false;
-  pcap_dumper_t* d = pcap_dump_open(p, path.c_str());
-  if (d == nullptr) {
-    std::fprintf(stderr, "craft_fixtures: %s: %s\n", path.c_str(), pcap_geterr(p));
-    pcap_close(p);
+  auto w = PcapWriter::create_foreign(path, DLT_LINUX_SLL, 65535);
+  if (!w) {
+    std::fprintf(stderr, "craft_fixtures: %s\n", w.error().c_str());
     return false;
   }
-  pcap_pkthdr hdr{};
-  hdr.ts.tv_sec = static_cast<time_t>(kBaseNs / 1'000'000'000);
-  hdr.caplen = hdr.len = static_cast<bpf_u_int32>(rec.size());
-  pcap_dump(reinterpret_cast<u_char*>(d), &hdr, reinterpret_cast<const u_char*>(rec.data()));
-  pcap_dump_close(d);
-  pcap_close(p);
+  w->write(rec, instant_from_ns(kBaseNs));
+  if (auto r = w->close(); !r) {
+    std::fprintf(stderr, "craft_fixtures: %s\n", r.error().c_str());
+    return false;
+  }
   std::printf("%s:\n    1  %4zu bytes  Linux cooked (SLL) ARP request: a link type replay must refuse\n",
               path.c_str(), rec.size());
   return true;

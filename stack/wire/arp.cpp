@@ -2,6 +2,8 @@
 
 #include "stack/wire/ethernet.hpp"
 
+#include <utility>
+
 namespace tapstack {
 
 std::expected<ArpPacket, ArpError> ArpPacket::parse(Bytes packet) {
@@ -9,22 +11,21 @@ std::expected<ArpPacket, ArpError> ArpPacket::parse(Bytes packet) {
   const auto l = load_layout<ArpLayout>(packet);
   if ((l.htype.value() != kArpHardwareEthernet && l.htype.value() != kArpHardwareIeee802) || l.hlen.value() != 6)
     return std::unexpected(ArpError::bad_hardware);
-  if (l.ptype.value() != static_cast<std::uint16_t>(EtherType::ipv4) || l.plen.value() != 4)
+  if (EtherType{l.ptype.value()} != EtherType::ipv4 || l.plen.value() != 4)
     return std::unexpected(ArpError::bad_protocol);
-  const auto op = l.op.value();
-  if (op != static_cast<std::uint16_t>(ArpOp::request) && op != static_cast<std::uint16_t>(ArpOp::reply))
-    return std::unexpected(ArpError::bad_op);
-  return ArpPacket{static_cast<ArpOp>(op), MacAddr{l.sha}, Ipv4Addr{l.spa.value()}, MacAddr{l.tha},
+  const ArpOp op{l.op.value()};
+  if (op != ArpOp::request && op != ArpOp::reply) return std::unexpected(ArpError::bad_op);
+  return ArpPacket{op, MacAddr{l.sha}, Ipv4Addr{l.spa.value()}, MacAddr{l.tha},
                    Ipv4Addr{l.tpa.value()}};
 }
 
 void ArpPacket::emit(MutableBytes out) const {
   ArpLayout l;
   l.htype = kArpHardwareEthernet;
-  l.ptype = static_cast<std::uint16_t>(EtherType::ipv4);
+  l.ptype = std::to_underlying(EtherType::ipv4);
   l.hlen = 6;
   l.plen = 4;
-  l.op = static_cast<std::uint16_t>(op);
+  l.op = std::to_underlying(op);
   l.sha = sender_mac.octets;
   l.spa = sender_ip.value;
   l.tha = target_mac.octets;

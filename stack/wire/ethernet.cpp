@@ -11,7 +11,7 @@ void EthernetRepr::emit(MutableBytes out) const {
   EthernetLayout l;
   l.dst = dst.octets;
   l.src = src.octets;
-  l.type = static_cast<std::uint16_t>(type);
+  l.type = std::to_underlying(type);
   store_layout(out, l);
 }
 

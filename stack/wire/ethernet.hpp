@@ -19,6 +19,7 @@
 #include <boost/endian/buffers.hpp>
 
 #include <expected>
+#include <utility>
 
 namespace tapstack {
 
@@ -34,6 +35,7 @@ enum class EtherType : std::uint16_t {
 // Values up to 1500 are an 802.3 length (LLC follows); 1536 and above are EtherTypes.
 inline constexpr std::uint16_t kMaxLlcLength = 1500;
 inline constexpr std::uint16_t kMinEtherType = 0x0600;
+constexpr bool is_llc_length(EtherType type) { return std::to_underlying(type) <= kMaxLlcLength; }
 
 inline constexpr std::size_t kEthernetHeaderLen = 14;
 // An 802.1Q/802.1ad tag after the addresses: TCI (priority 3, DEI 1, VLAN ID 12), then the type.
@@ -57,7 +59,7 @@ class EthernetView {
 
   MacAddr dst() const { return MacAddr{hdr_.dst}; }
   MacAddr src() const { return MacAddr{hdr_.src}; }
-  std::uint16_t type() const { return hdr_.type.value(); }
+  EtherType type() const { return EtherType{hdr_.type.value()}; }
   // Everything after the header, padding included: the next layer knows its own length.
   Bytes payload() const { return frame_.subspan(kEthernetHeaderLen); }
 

@@ -12,10 +12,14 @@
 //  +-+-+-+-+-
 #include "stack/wire/bytes.hpp"
 
+#include <boost/endian/buffers.hpp>
+
 #include <expected>
+#include <utility>
 
 namespace tapstack {
 
+// Any other value survives a round trip.
 enum class IcmpType : std::uint8_t {
   echo_reply = 0,
   dest_unreachable = 3,
@@ -36,9 +40,12 @@ enum class IcmpType : std::uint8_t {
 
 inline constexpr std::uint8_t kIcmpMaxKnownType = 18;  // Linux's NR_ICMP_TYPES
 
+// A type Linux knows (0..NR_ICMP_TYPES): of any other it cannot tell whether it is an error.
+constexpr bool is_known(IcmpType type) { return std::to_underlying(type) <= kIcmpMaxKnownType; }
+
 // RFC 1122 §3.2.2: the types that report errors, about which no error is ever sent.
-constexpr bool is_icmp_error(std::uint8_t type) {
-  switch (static_cast<IcmpType>(type)) {
+constexpr bool is_icmp_error(IcmpType type) {
+  switch (type) {
     case IcmpType::dest_unreachable:
     case IcmpType::source_quench:
     case IcmpType::redirect:
@@ -60,6 +67,14 @@ enum class TimeExceededCode : std::uint8_t { ttl = 0, reassembly = 1 };
 
 inline constexpr std::size_t kIcmpHeaderLen = 8;
 
+struct IcmpLayout {
+  boost::endian::big_uint8_buf_t type;
+  boost::endian::big_uint8_buf_t code;
+  boost::endian::big_uint16_buf_t checksum;
+  boost::endian::big_uint32_buf_t rest;  // identifier and sequence, pointer, gateway, or unused
+};
+static_assert(sizeof(IcmpLayout) == kIcmpHeaderLen);
+
 namespace icmp_field {
 inline constexpr std::size_t type = 0;
 inline constexpr std::size_t code = 1;
@@ -75,18 +90,30 @@ class IcmpView {
  public:
   static std::expected<IcmpView, IcmpError> parse(Bytes message);
 
-  std::uint8_t type() const { return load_u8(msg_, icmp_field::type); }
+  IcmpType type() const { return IcmpType{load_u8(msg_, icmp_field::type)}; }
   std::uint8_t code() const { return load_u8(msg_, icmp_field::code); }
   std::uint16_t checksum() const { return load_be16(msg_, icmp_field::checksum); }
   // Echo and timestamp messages: identifier and sequence number.
   std::uint16_t ident() const { return load_be16(msg_, icmp_field::ident); }
   std::uint16_t sequence() const { return load_be16(msg_, icmp_field::sequence); }
+  // The second word whatever the type means by it (IcmpLayout::rest).
+  std::uint32_t rest() const { return load_be32(msg_, icmp_field::ident); }
   Bytes message() const { return msg_; }
   Bytes data() const { return msg_.subspan(kIcmpHeaderLen); }
 
  private:
   explicit IcmpView(Bytes msg) : msg_(msg) {}
   Bytes msg_;
+};
+
+// The 8-byte header of a message to build. The checksum covers the data behind it, so it is
+// written as 0 here and filled in once the message is whole.
+struct IcmpRepr {
+  IcmpType type{};
+  std::uint8_t code = 0;
+  std::uint32_t rest = 0;  // the second word: identifier and sequence, pointer, or unused
+
+  void emit(MutableBytes out) const;
 };
 
 }  // namespace tapstack

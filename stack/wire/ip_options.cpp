@@ -158,7 +158,7 @@ std::expected<ReceivedOptions, OptionError> compile_received_options(MutableByte
 }
 
 std::expected<ReplyOptions, EchoError> build_reply_options(Bytes received, const ReceivedOptions& compiled,
-                                                           Ipv4Addr request_src, const Ipv4Interface& iface,
+                                                           const Ipv4Interface& iface,
                                                            std::uint32_t ms_since_midnight_utc,
                                                            std::span<std::byte, kMaxOptionsLen> out) {
   ReplyOptions reply;
@@ -167,7 +167,7 @@ std::expected<ReplyOptions, EchoError> build_reply_options(Bytes received, const
   const MutableBytes dst{out};
   const auto src_at = [&](std::uint8_t header_off) { return received.subspan(header_off - kIpv4MinHeaderLen); };
   std::size_t dlen = 0;
-  std::optional<std::size_t> d_rr, d_ts, d_srr;
+  std::optional<std::size_t> d_rr, d_ts;
   bool rr_needaddr = false, ts_needaddr = false, ts_needtime = false;
 
   // __ip_options_echo(): RR first.
@@ -215,40 +215,11 @@ std::expected<ReplyOptions, EchoError> build_reply_options(Bytes received, const
     }
     dlen += static_cast<std::size_t>(optlen);
   }
-  // Then the source route, reversed: the hops recorded before the pointer, last first; the
-  // last recorded hop becomes the first hop of the reply and the original sender the final slot.
-  if (compiled.srr != 0) {
-    const Bytes start = src_at(compiled.srr);
-    const int optlen = load_u8(start, 1);
-    int soffset = load_u8(start, 2);
-    int doffset = 0;
-    Ipv4Addr faddr;
-    if (soffset > optlen) soffset = optlen + 1;
-    soffset -= 4;
-    if (soffset > 3) {
-      faddr = Ipv4Addr{load_be32(start, static_cast<std::size_t>(soffset - 1))};
-      for (soffset -= 4, doffset = 4; soffset > 3; soffset -= 4, doffset += 4) {
-        copy_bytes(dst.subspan(dlen + static_cast<std::size_t>(doffset - 1), 4),
-                   start.subspan(static_cast<std::size_t>(soffset - 1), 4));
-      }
-      // RFC 1812 §5.2.4.1 asks to drop a first hop that is the sender itself.
-      if (Ipv4Addr{load_be32(start, static_cast<std::size_t>(soffset + 3))} == request_src) doffset -= 4;
-    }
-    if (doffset > 3) {
-      store_u8(dst, dlen, load_u8(start, 0));
-      store_u8(dst, dlen + 1, static_cast<std::uint8_t>(doffset + 3));
-      store_u8(dst, dlen + 2, 4);
-      d_srr = dlen;
-      dlen += static_cast<std::size_t>(doffset + 3);
-      reply.first_hop = faddr;
-    }
-  }
   while (dlen & 3) store_u8(dst, dlen++, ipopt::end);
   reply.len = dlen;
 
-  // ip_options_build() when the reply leaves: the final destination goes into the route's last
-  // slot, our (source) address and the time into the slots reserved above.
-  if (d_srr) store_be32(dst, *d_srr + load_u8(dst, *d_srr + 1) - 4, request_src.value);
+  // ip_options_build() when the reply leaves: our (source) address and the time go into the
+  // slots reserved above.
   if (rr_needaddr) store_be32(dst, *d_rr + load_u8(dst, *d_rr + 2) - 5, iface.addr.value);
   if (ts_needaddr) store_be32(dst, *d_ts + load_u8(dst, *d_ts + 2) - 9, iface.addr.value);
   if (ts_needtime) store_be32(dst, *d_ts + load_u8(dst, *d_ts + 2) - 5, ms_since_midnight_utc);

@@ -111,22 +111,20 @@ enum class EchoError {
 };
 
 struct ReplyOptions {
-  std::size_t len = 0;                // bytes written to `out`, a multiple of 4 (EOOL padded)
-  std::optional<Ipv4Addr> first_hop;  // set when a source route is echoed: send the reply there
-                                      // (Linux routes to opt.faddr); the IP destination stays
-                                      // the original sender, recorded as the route's last slot
+  std::size_t len = 0;  // bytes written to `out`, a multiple of 4 (EOOL padded)
 };
 
 // Builds the options of a reply (echo reply, timestamp reply, ICMP error) to a datagram whose
 // options went through compile_received_options(): __ip_options_echo() followed by the
 // ip_options_build() done when the reply is sent. Record Route and Timestamp are copied with
-// room reserved and filled with our address/time, a source route is reversed, everything else
-// (NOP, security, stream id, router alert, unknown types) is not echoed. Order on the wire is
-// Linux's: RR, TS, source route; then EOOL padding.
-// `received` is the rewritten options, `compiled` what compile_received_options() returned,
-// `request_src` the source address of the datagram being answered.
+// room reserved and filled with our address/time; everything else (NOP, security, stream id,
+// router alert, unknown types) is not echoed. Order on the wire is Linux's: RR, then TS; then
+// EOOL padding. A source route is never echoed: Linux reverses it into the reply, but a host
+// (accept_source_route=0) drops a source-routed datagram before anything could answer it (step
+// 3 above), so no reply ever has one to reverse.
+// `received` is the rewritten options, `compiled` what compile_received_options() returned.
 std::expected<ReplyOptions, EchoError> build_reply_options(Bytes received, const ReceivedOptions& compiled,
-                                                           Ipv4Addr request_src, const Ipv4Interface& iface,
+                                                           const Ipv4Interface& iface,
                                                            std::uint32_t ms_since_midnight_utc,
                                                            std::span<std::byte, kMaxOptionsLen> out);
 

@@ -3,6 +3,7 @@
 #include "stack/wire/checksum.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace tapstack {
 
@@ -29,7 +30,7 @@ void Ipv4Repr::emit(MutableBytes out) const {
   l.ident = ident;
   l.flags_frag = flags_frag;
   l.ttl = ttl;
-  l.protocol = protocol;
+  l.protocol = std::to_underlying(protocol);
   l.checksum = 0;
   l.src = src.value;
   l.dst = dst.value;

@@ -25,6 +25,7 @@
 
 namespace tapstack {
 
+// The protocols we recognise; any other value survives a round trip.
 enum class IpProtocol : std::uint8_t { icmp = 1, igmp = 2, tcp = 6, udp = 17 };
 
 inline constexpr std::size_t kIpv4MinHeaderLen = 20;
@@ -84,7 +85,7 @@ class Ipv4View {
   std::size_t frag_offset() const { return static_cast<std::size_t>(flags_frag() & kIpv4FragOffsetMask) * 8; }
   bool is_fragment() const { return more_fragments() || frag_offset() != 0; }
   std::uint8_t ttl() const { return hdr_.ttl.value(); }
-  std::uint8_t protocol() const { return hdr_.protocol.value(); }
+  IpProtocol protocol() const { return IpProtocol{hdr_.protocol.value()}; }
   std::uint16_t checksum() const { return hdr_.checksum.value(); }
   Ipv4Addr src() const { return Ipv4Addr{hdr_.src.value()}; }
   Ipv4Addr dst() const { return Ipv4Addr{hdr_.dst.value()}; }
@@ -104,7 +105,7 @@ class Ipv4View {
 struct Ipv4Repr {
   Ipv4Addr src;
   Ipv4Addr dst;
-  std::uint8_t protocol = 0;
+  IpProtocol protocol{};
   std::uint8_t ttl = kDefaultTtl;
   std::uint8_t tos = 0;
   std::uint16_t ident = 0;

@@ -22,7 +22,7 @@
 // The neighbour entry for the peer is not faked: cases that need one start with the peer's own
 // ARP request, exactly as tapstack receives it.
 #include "tap/unique_fd.hpp"
-#include "apps/pcap_file.hpp"
+#include "link/pcap_file.hpp"
 #include "tests/differential/cases.hpp"
 
 #include <arpa/inet.h>

@@ -16,7 +16,7 @@
 //  - frames follow each other 10 ms apart unless a case says otherwise;
 //  - each case ends with the end-of-window marker (cases.hpp), 300 ms after its last request
 //    unless the case needs timers to run (ARP probes, reassembly timeout).
-#include "apps/pcap_file.hpp"
+#include "link/pcap_file.hpp"
 #include "stack/wire/arp.hpp"
 #include "stack/wire/checksum.hpp"
 #include "stack/wire/ethernet.hpp"
@@ -117,7 +117,7 @@ Buf arp_frame(const Arp& a, MacAddr dst = MacAddr::broadcast(), MacAddr src = kP
 struct Ip {
   Ipv4Addr src = kPeerIp;
   Ipv4Addr dst = kHostIp;
-  std::uint8_t protocol = static_cast<std::uint8_t>(IpProtocol::icmp);
+  IpProtocol protocol = IpProtocol::icmp;
   std::uint8_t ttl = 64;
   std::uint8_t tos = 0;
   std::uint16_t ident = 0x4d2;
@@ -197,7 +197,7 @@ Buf udp(Ipv4Addr src, Ipv4Addr dst, std::uint16_t sport, std::uint16_t dport, co
 
 // A UDP datagram from the peer to dst (ours by default), as traceroute's first probe.
 Buf udp_datagram(const Buf& data = pattern(32, 0x40), Ip h = {}, std::uint16_t dport = 33434, bool checksum = true) {
-  h.protocol = static_cast<std::uint8_t>(IpProtocol::udp);
+  h.protocol = IpProtocol::udp;
   return ipv4(h, udp(h.src, h.dst, 45000, dport, data, checksum));
 }
 
@@ -224,7 +224,7 @@ Buf tcp(Ipv4Addr src, Ipv4Addr dst, std::uint8_t flags, std::uint32_t seq, std::
 
 Buf tcp_datagram(std::uint8_t flags, std::uint32_t seq, std::uint32_t ack, const Buf& data = {}, Ip h = {},
                  const Buf& options = {}) {
-  h.protocol = static_cast<std::uint8_t>(IpProtocol::tcp);
+  h.protocol = IpProtocol::tcp;
   return ipv4(h, tcp(h.src, h.dst, flags, seq, ack, data, options));
 }
 
@@ -635,7 +635,7 @@ void option_cases(Cases& cs) {
   }
   {
     Ip h = with_options(record_route_option());
-    h.protocol = static_cast<std::uint8_t>(IpProtocol::udp);
+    h.protocol = IpProtocol::udp;
     cs.emplace_back("opt_record_route_udp_closed_port", "UDP to a closed port with record route: the error echoes the option")
         .seed()
         .send(ip_frame(ipv4(h, udp(kPeerIp, kHostIp, 45000, 33434, pattern(32, 0x40)))));
@@ -761,7 +761,7 @@ void fragment_cases(Cases& cs) {
   }
   {
     Ip u = h;
-    u.protocol = static_cast<std::uint8_t>(IpProtocol::udp);
+    u.protocol = IpProtocol::udp;
     const Buf seg = udp(kPeerIp, kHostIp, 45000, 33434, pattern(992, 0x40));
     cs.emplace_back("frag_udp_closed_port", "UDP to a closed port in two fragments: port unreachable quotes the reassembled header")
         .seed()
@@ -802,7 +802,7 @@ Buf quoted_udp_from_us() {
   Ip q;
   q.src = kHostIp;
   q.dst = kPeerIp;
-  q.protocol = static_cast<std::uint8_t>(IpProtocol::udp);
+  q.protocol = IpProtocol::udp;
   return slice(ipv4(q, udp(kHostIp, kPeerIp, 5353, 9999, pattern(32))), 0, 28);
 }
 
@@ -975,7 +975,7 @@ void transport_cases(Cases& cs) {
   }
   {
     Ip h;
-    h.protocol = 253;
+    h.protocol = IpProtocol{253};
     cs.emplace_back("proto_253", "IP protocol 253 (experimental): protocol unreachable")
         .seed()
         .send(ip_frame(ipv4(h, pattern(40))));
@@ -986,7 +986,7 @@ void transport_cases(Cases& cs) {
   }
   {
     Ip h;
-    h.protocol = 253;
+    h.protocol = IpProtocol{253};
     h.flags_frag = 0;
     h.ident = 0x7777;
     const Buf payload = pattern(1000);
@@ -999,7 +999,7 @@ void transport_cases(Cases& cs) {
     // IGMPv2 general query to 224.0.0.1 with router alert; we are only in the all-hosts group,
     // for which no report is ever sent (RFC 2236 §6).
     Ip h = with_options(bytes({0x94, 4, 0, 0}));
-    h.protocol = 2;
+    h.protocol = IpProtocol::igmp;
     h.dst = kAllHosts;
     h.ttl = 1;
     h.tos = 0xc0;

@@ -21,7 +21,7 @@
 //    sending such a frame is a difference.
 // --allow-eth-padding accepts a tapstack frame padded with zeros to the 60-byte Ethernet
 // minimum where the kernel's (TAP frames are never padded) is shorter. Off by default.
-#include "apps/pcap_file.hpp"
+#include "link/pcap_file.hpp"
 
 #include <algorithm>
 #include <cstdio>

@@ -3,7 +3,7 @@
 //
 //   make_flood OUT.pcap [FRAMES [SEED]]      default 1 000 000 frames, flood::kDefaultSeed
 //   tapstack replay --ip 10.0.0.2/16 OUT.pcap replies.pcap     (replay_flood.sh does both)
-#include "apps/pcap_file.hpp"
+#include "link/pcap_file.hpp"
 #include "flood_frames.hpp"
 
 #include <cstdio>

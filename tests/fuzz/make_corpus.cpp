@@ -46,9 +46,9 @@ class Seed {
   std::vector<std::uint8_t> bytes;
 };
 
-Frame to_us(const Frame& datagram, MacAddr dst = kOurMac) { return ethernet(dst, kPeerMac, 0x0800, datagram); }
+Frame to_us(const Frame& datagram, MacAddr dst = kOurMac) { return ethernet(dst, kPeerMac, EtherType::ipv4, datagram); }
 Frame echo_datagram(std::uint16_t seq, std::size_t data_len, Bytes options = {}) {
-  return ipv4(kPeerIp, kOurIp, 1, icmp_echo(0x1c, seq, data_len), 0, static_cast<std::uint16_t>(0x1000 + seq), 0x4000,
+  return ipv4(kPeerIp, kOurIp, IpProtocol::icmp, icmp_echo(0x1c, seq, data_len), 0, static_cast<std::uint16_t>(0x1000 + seq), 0x4000,
               options);
 }
 // As `ping -R` sends it: NOP, then RR with 9 slots and the sender's address in the first.
@@ -58,7 +58,7 @@ Frame record_route_option() {
   return rr;
 }
 Frame arp_reply_to_us() {
-  return ethernet(kOurMac, kPeerMac, 0x0806, arp(ArpOp::reply, kPeerMac, kPeerIp, kOurMac, kOurIp));
+  return ethernet(kOurMac, kPeerMac, EtherType::arp, arp(ArpOp::reply, kPeerMac, kPeerIp, kOurMac, kOurIp));
 }
 
 // The fragments of one ICMP echo of data_len bytes, every piece (but the last) `piece` bytes.
@@ -71,7 +71,7 @@ std::vector<Frame> echo_fragments(std::uint16_t ident, std::size_t data_len, std
                      message.begin() + static_cast<std::ptrdiff_t>(at + n));
     const bool more = at + n < message.size();
     const auto flags_frag = static_cast<std::uint16_t>((more ? kIpv4FlagMoreFragments : 0) | (at / 8));
-    out.push_back(to_us(ipv4(kPeerIp, kOurIp, 1, part, 0, ident, flags_frag)));
+    out.push_back(to_us(ipv4(kPeerIp, kOurIp, IpProtocol::icmp, part, 0, ident, flags_frag)));
   }
   return out;
 }
@@ -105,13 +105,13 @@ int main(int argc, char** argv) {
   seed("arp_request", Seed{}.frame(arp_request_for_us(), config(false, 0, false)));
   seed("arp_probe_and_conflict",
        Seed{}
-           .frame(ethernet(MacAddr::broadcast(), kOtherMac, 0x0806,
+           .frame(ethernet(MacAddr::broadcast(), kOtherMac, EtherType::arp,
                            arp(ArpOp::request, kOtherMac, Ipv4Addr::any(), MacAddr::zero(), kOurIp)),
                   config(false, 0, true))
-           .frame(ethernet(MacAddr::broadcast(), kOtherMac, 0x0806,
+           .frame(ethernet(MacAddr::broadcast(), kOtherMac, EtherType::arp,
                            arp(ArpOp::request, kOtherMac, kOurIp, MacAddr::zero(), kOurIp)))
            .wait(k1s)
-           .frame(ethernet(MacAddr::broadcast(), kOtherMac, 0x0806,
+           .frame(ethernet(MacAddr::broadcast(), kOtherMac, EtherType::arp,
                            arp(ArpOp::reply, kOtherMac, kOurIp, MacAddr::zero(), kOurIp))));
 
   // Echo: answered at once after the peer's ARP request; held while we resolve and released by
@@ -123,7 +123,7 @@ int main(int argc, char** argv) {
   seed("echo_broadcast",
        Seed{}
            .frame(arp_request_for_us())
-           .frame(to_us(ipv4(kPeerIp, kBroadcastIp, 1, icmp_echo(0x1c, 1, 56)), MacAddr::broadcast())));
+           .frame(to_us(ipv4(kPeerIp, kBroadcastIp, IpProtocol::icmp, icmp_echo(0x1c, 1, 56)), MacAddr::broadcast())));
   {
     // A priority tag (802.1Q, VLAN 0) in front of an echo request.
     Frame tagged = echo_request_frame(3, 56);
@@ -139,14 +139,14 @@ int main(int argc, char** argv) {
     Frame ts = bytes({68, 36, 5, 1});
     ts.resize(40, std::byte{0});
     seed("ping_timestamp_option", Seed{}.frame(arp_request_for_us()).frame(to_us(echo_datagram(1, 56, ts))));
-    const Frame stamp = icmp_echo(0x1c, 1, 12, 13);  // type 13: ident, seq, then three timestamps
-    seed("icmp_timestamp", Seed{}.frame(arp_request_for_us()).frame(to_us(ipv4(kPeerIp, kOurIp, 1, stamp))));
+    const Frame stamp = icmp_echo(0x1c, 1, 12, IcmpType::timestamp_request);  // type 13: ident, seq, then three timestamps
+    seed("icmp_timestamp", Seed{}.frame(arp_request_for_us()).frame(to_us(ipv4(kPeerIp, kOurIp, IpProtocol::icmp, stamp))));
   }
   // Closed ports: UDP gets port unreachable, a TCP SYN gets a reset.
   seed("udp_closed_port",
-       Seed{}.frame(arp_request_for_us()).frame(to_us(ipv4(kPeerIp, kOurIp, 17, udp(40000, 33434, 32)))));
+       Seed{}.frame(arp_request_for_us()).frame(to_us(ipv4(kPeerIp, kOurIp, IpProtocol::udp, udp(40000, 33434, 32)))));
   seed("tcp_syn_closed_port",
-       Seed{}.frame(arp_request_for_us()).frame(to_us(ipv4(kPeerIp, kOurIp, 6, tcp(tcp_flag::syn, 1000, 0)))));
+       Seed{}.frame(arp_request_for_us()).frame(to_us(ipv4(kPeerIp, kOurIp, IpProtocol::tcp, tcp(tcp_flag::syn, 1000, 0)))));
 
   // Fragments: a 4000-byte echo in three pieces (the reply is fragmented too); the same
   // datagram's last piece first and its middle never, so reassembly times out after 30 s with
@@ -183,7 +183,7 @@ int main(int argc, char** argv) {
   // fragments), and the tight limits (ARP table of 4 and queues of 3-5, flooded by neighbours).
   seed("tun_echo_and_udp", Seed{}
                                .frame(echo_datagram(1, 56), static_cast<std::uint8_t>(kFix | config(true, 0, false)))
-                               .frame(ipv4(kPeerIp, kOurIp, 17, udp(40000, 33434, 8))));
+                               .frame(ipv4(kPeerIp, kOurIp, IpProtocol::udp, udp(40000, 33434, 8))));
   seed("tun_mtu576_large_echo",
        Seed{}.frame(echo_datagram(1, 800), static_cast<std::uint8_t>(kFix | config(true, 1, false))));
   // ping -R with 800 bytes at MTU 576: the reply carries the option in its first fragment only.
@@ -200,7 +200,7 @@ int main(int argc, char** argv) {
     for (std::uint8_t host = 10; host < 16; ++host) {
       const Ipv4Addr ip = Ipv4Addr::from_octets(10, 0, 0, host);
       const MacAddr mac{{0x02, 0x00, 0x0a, 0x00, 0x00, host}};
-      flood.frame(ethernet(kOurMac, mac, 0x0800, ipv4(ip, kOurIp, 1, icmp_echo(host, 1, 16))));
+      flood.frame(ethernet(kOurMac, mac, EtherType::ipv4, ipv4(ip, kOurIp, IpProtocol::icmp, icmp_echo(host, 1, 16))));
     }
     seed("tight_neighbour_flood", flood.wait(k1s).wait(k1s).wait(k1s));
   }

@@ -18,14 +18,16 @@
 //
 // Each frame is copied into a heap buffer of exactly its length before on_frame, so reading one
 // byte past it is a heap-buffer-overflow, not a silent read of the next record.
+#include "describe/describe.hpp"
 #include "stack/wire/arp.hpp"
 #include "stack/wire/checksum.hpp"
-#include "stack/describe.hpp"
 #include "stack/wire/ethernet.hpp"
 #include "stack/wire/icmp.hpp"
 #include "stack/wire/ipv4.hpp"
 #include "stack/stack.hpp"
-#include "stack/wire/transport.hpp"
+#include "stack/wire/pseudo_header.hpp"
+#include "stack/wire/tcp.hpp"
+#include "stack/wire/udp.hpp"
 
 #include "fuzz_input.hpp"
 
@@ -35,6 +37,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <set>
+#include <utility>
 #include <vector>
 
 namespace tapstack::fuzz {
@@ -84,24 +87,24 @@ void check_ipv4(const StackConfig& config, Bytes datagram, Bytes frame) {
     return;  // transport checksums cover the whole datagram: not checkable per fragment
   }
   const Bytes payload = ip->payload();
-  switch (static_cast<unsigned>(ip->protocol())) {
-    case static_cast<std::uint8_t>(IpProtocol::icmp):
+  switch (ip->protocol()) {
+    case IpProtocol::icmp:
       if (const auto icmp = IcmpView::parse(payload); !icmp) {
         fail(frame, "emitted ICMP does not parse (IcmpError %d)", static_cast<int>(icmp.error()));
       }
       return;
-    case static_cast<std::uint8_t>(IpProtocol::tcp):
+    case IpProtocol::tcp:
       if (const auto tcp = TcpView::parse(payload, ip->src(), ip->dst()); !tcp) {
-        fail(frame, "emitted TCP does not parse (TransportError %d)", static_cast<int>(tcp.error()));
+        fail(frame, "emitted TCP does not parse (TcpError %d)", static_cast<int>(tcp.error()));
       }
       return;
-    case static_cast<std::uint8_t>(IpProtocol::udp):
+    case IpProtocol::udp:
       if (const auto udp = UdpView::parse(payload, ip->src(), ip->dst()); !udp) {
-        fail(frame, "emitted UDP does not parse (TransportError %d)", static_cast<int>(udp.error()));
+        fail(frame, "emitted UDP does not parse (UdpError %d)", static_cast<int>(udp.error()));
       }
       return;
     default:
-      fail(frame, "emitted IPv4 with protocol %u, which the stack never sends", static_cast<unsigned>(ip->protocol()));
+      fail(frame, "emitted IPv4 with protocol %u, which the stack never sends", std::to_underlying(ip->protocol()));
   }
 }
 
@@ -122,13 +125,12 @@ class CheckingSink final : public FrameSink {
     if (config_.mode == LinkMode::tun || frame.size() < kEthernetHeaderLen) return;
     known_macs_.insert(mac_at(frame, 6));
     std::size_t at = kEthernetHeaderLen;
-    std::uint16_t type = load_be16(frame, 12);
-    if ((type == static_cast<std::uint16_t>(EtherType::vlan) || type == static_cast<std::uint16_t>(EtherType::qinq)) &&
-        frame.size() >= kEthernetHeaderLen + kVlanTagLen) {
-      type = load_be16(frame, kEthernetHeaderLen + 2);
+    EtherType type{load_be16(frame, 12)};
+    if ((type == EtherType::vlan || type == EtherType::qinq) && frame.size() >= kEthernetHeaderLen + kVlanTagLen) {
+      type = EtherType{load_be16(frame, kEthernetHeaderLen + 2)};
       at += kVlanTagLen;
     }
-    if (type == static_cast<std::uint16_t>(EtherType::arp) && frame.size() >= at + 14)
+    if (type == EtherType::arp && frame.size() >= at + 14)
       known_macs_.insert(mac_at(frame, at + 8));
   }
 
@@ -152,8 +154,8 @@ class CheckingSink final : public FrameSink {
       fail(frame, "emitted frame to %s, a MAC no input frame carried", eth->dst().to_string().c_str());
     }
     const Bytes payload = eth->payload();
-    switch (static_cast<unsigned>(eth->type())) {
-      case static_cast<std::uint16_t>(EtherType::arp): {
+    switch (eth->type()) {
+      case EtherType::arp: {
         const auto arp = ArpPacket::parse(payload);
         if (!arp) fail(frame, "emitted ARP does not parse (ArpError %d)", static_cast<int>(arp.error()));
         if (arp->sender_mac != config_.mac || arp->sender_ip != config_.ip.addr) {
@@ -163,7 +165,7 @@ class CheckingSink final : public FrameSink {
         check_padding(frame, kEthernetHeaderLen + kArpPacketLen);
         return;
       }
-      case static_cast<std::uint16_t>(EtherType::ipv4): {
+      case EtherType::ipv4: {
         if (payload.size() < kIpv4MinHeaderLen) fail(frame, "emitted IPv4 frame shorter than an IPv4 header");
         const std::size_t total_len = load_be16(payload, ipv4_field::total_len);
         if (total_len > payload.size()) fail(frame, "emitted IPv4 total_len %zu beyond the frame", total_len);
@@ -172,7 +174,7 @@ class CheckingSink final : public FrameSink {
         return;
       }
       default:
-        fail(frame, "emitted EtherType 0x%04x", static_cast<unsigned>(eth->type()));
+        fail(frame, "emitted EtherType 0x%04x", std::to_underlying(eth->type()));
     }
   }
 
@@ -208,13 +210,12 @@ void fix_checksums(MutableBytes frame, LinkMode mode) {
   if (mode == LinkMode::tap) {
     if (frame.size() < kEthernetHeaderLen) return;
     std::size_t at = kEthernetHeaderLen;
-    std::uint16_t type = load_be16(frame, 12);
-    if ((type == static_cast<std::uint16_t>(EtherType::vlan) || type == static_cast<std::uint16_t>(EtherType::qinq)) &&
-        frame.size() >= kEthernetHeaderLen + kVlanTagLen) {
-      type = load_be16(frame, kEthernetHeaderLen + 2);
+    EtherType type{load_be16(frame, 12)};
+    if ((type == EtherType::vlan || type == EtherType::qinq) && frame.size() >= kEthernetHeaderLen + kVlanTagLen) {
+      type = EtherType{load_be16(frame, kEthernetHeaderLen + 2)};
       at += kVlanTagLen;
     }
-    if (type != static_cast<std::uint16_t>(EtherType::ipv4)) return;
+    if (type != EtherType::ipv4) return;
     ip = frame.subspan(at);
   }
   if (ip.size() < kIpv4MinHeaderLen) return;
@@ -229,29 +230,29 @@ void fix_checksums(MutableBytes frame, LinkMode mode) {
   const MutableBytes seg = ip.subspan(ihl, total_len - ihl);
   const Ipv4Addr src{load_be32(ip, ipv4_field::src)};
   const Ipv4Addr dst{load_be32(ip, ipv4_field::dst)};
-  switch (load_u8(ip, ipv4_field::protocol)) {
-    case static_cast<std::uint8_t>(IpProtocol::icmp):
+  switch (IpProtocol{load_u8(ip, ipv4_field::protocol)}) {
+    case IpProtocol::icmp:
       if (seg.size() < kIcmpHeaderLen) return;
       store_be16(seg, icmp_field::checksum, 0);
       store_be16(seg, icmp_field::checksum, internet_checksum(seg));
       return;
-    case static_cast<std::uint8_t>(IpProtocol::udp): {
+    case IpProtocol::udp: {
       if (seg.size() < kUdpHeaderLen) return;
       const std::size_t udp_len = load_be16(seg, 4);
       if (udp_len < kUdpHeaderLen || udp_len > seg.size()) return;
       store_be16(seg, 6, 0);
       ChecksumAccumulator acc;
-      add_pseudo_header(acc, src, dst, static_cast<std::uint8_t>(IpProtocol::udp), udp_len);
+      add_pseudo_header(acc, src, dst, IpProtocol::udp, udp_len);
       acc.add(seg.first(udp_len));
       const std::uint16_t sum = acc.finish();
       store_be16(seg, 6, sum == 0 ? 0xffff : sum);  // RFC 768: 0 means "no checksum"
       return;
     }
-    case static_cast<std::uint8_t>(IpProtocol::tcp): {
+    case IpProtocol::tcp: {
       if (seg.size() < kTcpMinHeaderLen) return;
       store_be16(seg, 16, 0);
       ChecksumAccumulator acc;
-      add_pseudo_header(acc, src, dst, static_cast<std::uint8_t>(IpProtocol::tcp), seg.size());
+      add_pseudo_header(acc, src, dst, IpProtocol::tcp, seg.size());
       acc.add(seg);
       store_be16(seg, 16, acc.finish());
       return;
@@ -303,7 +304,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       ++frames_in;
       // The -v trace and `tapstack dump` decode the same untrusted bytes: they must not crash
       // either, whatever the frame.
-      if (describe_frame(frame, config.mode).empty()) fail({}, "describe_frame returned nothing");
+      if (describe_frame(frame, config.mode == LinkMode::tap ? Framing::ethernet : Framing::ip).empty()) fail({}, "describe_frame returned nothing");
     }
     if (stack.neighbours().entries().size() > std::max<std::size_t>(config.arp.max_entries, 1)) {
       fail({}, "%zu neighbour entries, max_entries %zu", stack.neighbours().entries().size(), config.arp.max_entries);

@@ -8,6 +8,12 @@
 #   replay_golden.sh error     TAPSTACK FIXTURES CASE   a bad input or output: non-zero exit,
 #                              exactly one line on stderr, no crash, no sanitizer report
 #   replay_golden.sh empty-capture TAPSTACK FIXTURES    a capture with no frames is not an error
+#   replay_golden.sh own-input TAPSTACK FIXTURES CASE   OUTPUT that is INPUT (same name, symlink,
+#                              hard link) is refused: exit 2, one line, the input intact
+#   replay_golden.sh keeps-output TAPSTACK FIXTURES     a failing replay leaves an existing OUTPUT
+#                              untouched, and leaves no temporary file beside it
+#   replay_golden.sh drain     TAPSTACK FIXTURES        --drain resolves the frame ping-broadcast
+#                              leaves held for ARP; without it the summary says it is pending
 #
 # Every file it writes goes to a mktemp -d directory, removed on exit.
 set -euo pipefail
@@ -177,10 +183,77 @@ empty_capture() {
   echo "empty capture: $(cat "$work/empty.out")"
 }
 
+# OUTPUT that is INPUT, however named: refused before anything is written.
+own_input() {
+  local case=$1 in=$work/in.pcap out
+  cp "$fixtures/ping-basic.pcap" "$in"
+  local sum
+  sum=$(sha256sum <"$in")
+  case $case in
+    same-name) out=$in ;;
+    symlink) ln -s in.pcap "$work/link.pcap" && out=$work/link.pcap ;;
+    hard-link) ln "$in" "$work/hard.pcap" && out=$work/hard.pcap ;;
+    input-via-symlink) ln -s in.pcap "$work/link.pcap" && out=$in in=$work/link.pcap ;;
+    *) fail "unknown own-input case $case" ;;
+  esac
+  run own replay --ip 10.0.0.2/24 "$in" "$out"
+  no_crash own
+  ((rc == 2)) || fail "$case: exit $rc, want 2; stderr: $(cat "$work/own.err")"
+  [[ $(lines "$work/own.err") == 1 ]] || fail "$case: want one line on stderr: $(cat "$work/own.err")"
+  [[ $(sha256sum <"$work/in.pcap") == "$sum" ]] || fail "$case: the input was changed"
+  [[ -z $(find "$work" -name '.*' -type f) ]] || fail "$case: a temporary file was left behind"
+  echo "$case: exit $rc: $(cat "$work/own.err")"
+}
+
+# A replay that fails half-way (a truncated last record) leaves an existing OUTPUT as it was.
+keeps_output() {
+  local valid=$fixtures/ping-basic.pcap in=$work/in.pcap out=$work/out.pcap
+  head -c $(($(stat -c %s "$valid") - 10)) "$valid" >"$in"
+  echo "precious" >"$out"
+  run fails replay --ip 10.0.0.2/24 "$in" "$out"
+  no_crash fails
+  ((rc != 0)) || fail "a truncated capture replayed with exit 0"
+  [[ $(cat "$out") == precious ]] || fail "the existing output was changed or removed"
+  [[ -z $(find "$work" -name '.*' -type f) ]] || fail "a temporary file was left behind"
+  # ... and a successful one replaces it.
+  replay_ok ok replay --ip 10.0.0.2/24 "$valid" "$out"
+  [[ $(frames "$out") -gt 0 ]] || fail "the output was not replaced by a successful replay"
+  echo "keeps output: exit $rc: $(cat "$work/fails.err")"
+}
+
+# ping-broadcast with broadcasts answered: the replies to 10.0.0.1 wait on ARP when the capture
+# ends. Without --drain they are reported pending; with --drain the ARP retries run out (and are
+# written), the held frames are dropped and counted, nothing is pending.
+drain() {
+  local in=$fixtures/ping-broadcast.pcap args=(replay --ip 10.0.0.2/24 --mac 02:00:0a:00:00:02
+    --icmp-echo-ignore-broadcasts=0)
+  replay_ok plain "${args[@]}" "$in" "$work/plain.pcap"
+  echo "without --drain: $(cat "$work/plain.out")"
+  local held
+  held=$(sed -En 's/.*pending: ([0-9]+) frames? held for ARP.*/\1/p' "$work/plain.out")
+  ((${held:-0} > 0)) || fail "the held replies are not reported pending"
+  replay_ok drained "${args[@]}" --drain "$in" "$work/drained.pcap"
+  echo "with --drain:    $(cat "$work/drained.out")"
+  grep -q pending "$work/drained.out" && fail "--drain left something pending"
+  local dropped_plain dropped_drained
+  dropped_plain=$(sed -E 's/.*dropped ([0-9]+).*/\1/' "$work/plain.out")
+  dropped_drained=$(sed -E 's/.*dropped ([0-9]+).*/\1/' "$work/drained.out")
+  ((dropped_drained == dropped_plain + held)) || fail "--drain did not count the $held held frames as dropped"
+  grep -q "arp_drop_unresolved $held" "$work/drained.out" || fail "the drops are not counted as unresolved"
+  # The ARP retries are written out too; the capture's own answers are unchanged before them.
+  (($(frames "$work/drained.pcap") > $(frames "$work/plain.pcap"))) || fail "--drain sent no ARP retries"
+  replay_ok again "${args[@]}" --drain "$in" "$work/again.pcap"
+  cmp "$work/drained.pcap" "$work/again.pcap" || fail "two drained replays differ"
+  check_decodes "$work/drained.pcap"
+}
+
 case $what in
   golden) golden "$1" ;;
   done-when) done_when ;;
   error) error_case "$1" ;;
   empty-capture) empty_capture ;;
+  own-input) own_input "$1" ;;
+  keeps-output) keeps_output ;;
+  drain) drain ;;
   *) fail "unknown test kind $what" ;;
 esac

@@ -1,0 +1,69 @@
+#include "tap/link_stats.hpp"
+
+#include <libmnl/libmnl.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+namespace tapstack {
+namespace {
+
+struct SocketCloser {
+  void operator()(mnl_socket* s) const noexcept { mnl_socket_close(s); }
+};
+
+struct Parsed {
+  bool found = false;
+  KernelLinkStats stats;
+};
+
+int on_attr(const nlattr* attr, void* data) {
+  auto* parsed = static_cast<Parsed*>(data);
+  if (mnl_attr_get_type(attr) == IFLA_STATS64 && mnl_attr_get_payload_len(attr) >= sizeof(rtnl_link_stats64)) {
+    rtnl_link_stats64 s;
+    std::memcpy(&s, mnl_attr_get_payload(attr), sizeof s);
+    parsed->found = true;
+    parsed->stats = {s.rx_packets, s.tx_packets, s.rx_bytes, s.tx_bytes,
+                     s.rx_errors,  s.tx_errors,  s.rx_dropped, s.tx_dropped};
+  }
+  return MNL_CB_OK;
+}
+
+int on_message(const nlmsghdr* nlh, void* data) {
+  mnl_attr_parse(nlh, sizeof(ifinfomsg), on_attr, data);
+  return MNL_CB_OK;
+}
+
+}  // namespace
+
+std::expected<KernelLinkStats, std::string> kernel_link_stats(std::string_view ifname) {
+  std::unique_ptr<mnl_socket, SocketCloser> nl(mnl_socket_open(NETLINK_ROUTE));
+  if (!nl || mnl_socket_bind(nl.get(), 0, MNL_SOCKET_AUTOPID) < 0)
+    return std::unexpected(std::string("rtnetlink: ") + std::strerror(errno));
+  std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
+  nlmsghdr* nlh = mnl_nlmsg_put_header(buf.data());
+  nlh->nlmsg_type = RTM_GETLINK;
+  nlh->nlmsg_flags = NLM_F_REQUEST;
+  const unsigned seq = 1;
+  nlh->nlmsg_seq = seq;
+  auto* ifm = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
+  ifm->ifi_family = AF_UNSPEC;
+  mnl_attr_put_strz(nlh, IFLA_IFNAME, std::string(ifname).c_str());
+  if (mnl_socket_sendto(nl.get(), nlh, nlh->nlmsg_len) < 0)
+    return std::unexpected(std::string("rtnetlink: ") + std::strerror(errno));
+  Parsed parsed;
+  const unsigned portid = mnl_socket_get_portid(nl.get());
+  const ssize_t n = mnl_socket_recvfrom(nl.get(), buf.data(), buf.size());
+  if (n < 0) return std::unexpected(std::string("rtnetlink: ") + std::strerror(errno));
+  if (mnl_cb_run(buf.data(), static_cast<size_t>(n), seq, portid, on_message, &parsed) < 0)
+    return std::unexpected(std::string(ifname) + ": " + std::strerror(errno));
+  if (!parsed.found) return std::unexpected(std::string(ifname) + ": the kernel reported no statistics");
+  return parsed.stats;
+}
+
+}  // namespace tapstack
