@@ -15,7 +15,9 @@
 #include "fuzz_check.hpp"
 #include "stack/wire/checksum.hpp"
 #include "stack/wire/ipv4.hpp"
-#include "stack/wire/transport.hpp"
+#include "stack/wire/pseudo_header.hpp"
+#include "stack/wire/tcp.hpp"
+#include "stack/wire/udp.hpp"
 
 #include <array>
 #include <vector>
@@ -29,7 +31,7 @@ using tapstack::fuzz::u;
 
 std::uint16_t checksum_over(Bytes seg, Ipv4Addr src, Ipv4Addr dst, std::uint8_t protocol) {
   ChecksumAccumulator acc;
-  add_pseudo_header(acc, src, dst, protocol, seg.size());
+  add_pseudo_header(acc, src, dst, IpProtocol{protocol}, seg.size());
   acc.add(seg);
   return acc.finish();
 }
