@@ -2,20 +2,22 @@
 # Installs every Debian package that tapstack's build, tests and demo use, skipping what is there.
 # Nothing else is downloaded: the build uses only these packages.
 #   scripts/setup.sh              build, demo and tests
-#   scripts/setup.sh --with-fuzz  also clang for the libFuzzer smoke test (scripts/test.sh)
+#   scripts/setup.sh --with-fuzz  also clang for the libFuzzer smoke tests (scripts/test.sh) and
+#                                 llvm-cov for their coverage report (tests/fuzz/coverage.sh)
 set -euo pipefail
 
 packages=(
   # build
   cmake ninja-build g++ pkg-config help2man
   libboost-dev catch2 libspdlog-dev libfmt-dev libpcap-dev libcli11-dev libmnl-dev libseccomp-dev nlohmann-json3-dev
-  # tests and demo: namespaces, real peers, capture decoding
-  iproute2 util-linux procps iputils-ping iputils-arping tcpdump tshark libcap2-bin
+  # tests and demo: namespaces, real peers, capture decoding; GNU time for the flood replay's peak RSS
+  iproute2 util-linux procps iputils-ping iputils-arping tcpdump tshark libcap2-bin time
 )
 case "${1:-}" in
   "") ;;
-  # fuzzing (tests/fuzz/run.sh): clang builds libFuzzer targets; its runtime has libFuzzer
-  --with-fuzz) packages+=(clang-14 libclang-rt-14-dev) ;;
+  # fuzzing (tests/fuzz/run.sh): clang builds libFuzzer targets; its runtime has libFuzzer;
+  # llvm-14 has llvm-profdata and llvm-cov (tests/fuzz/coverage.sh)
+  --with-fuzz) packages+=(clang-14 libclang-rt-14-dev llvm-14) ;;
   *) echo "usage: $0 [--with-fuzz]" >&2; exit 2 ;;
 esac
 

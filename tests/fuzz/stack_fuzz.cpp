@@ -13,7 +13,8 @@
 //    bounded number of them;
 //  - after on_timer(now), next_deadline() is empty or later than now (otherwise an event loop
 //    would spin);
-//  - the frames_in/frames_out counters match what the harness fed and saw.
+//  - the frames_in/frames_out counters match what the harness fed and saw;
+//  - the neighbour cache never holds more than max_entries entries.
 //
 // Each frame is copied into a heap buffer of exactly its length before on_frame, so reading one
 // byte past it is a heap-buffer-overflow, not a silent read of the next record.
@@ -30,6 +31,7 @@
 
 #include "fuzz_input.hpp"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdarg>
 #include <cstdio>
@@ -303,6 +305,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       // The -v trace and `tapstack dump` decode the same untrusted bytes: they must not crash
       // either, whatever the frame.
       if (describe_frame(frame, config.mode == LinkMode::tap ? Framing::ethernet : Framing::ip).empty()) fail({}, "describe_frame returned nothing");
+    }
+    if (stack.neighbours().entries().size() > std::max<std::size_t>(config.arp.max_entries, 1)) {
+      fail({}, "%zu neighbour entries, max_entries %zu", stack.neighbours().entries().size(), config.arp.max_entries);
     }
     const Counters& c = stack.counters();
     if (c[Counter::frames_in] != frames_in) {
