@@ -103,7 +103,7 @@ void run(const RunOptions& opts, bool mtu_given) {
   // cannot be written, the interface closes again (a transient one disappears with it).
   TunDevice dev = TunDevice::open(opts.tap, config.mode);
   TunLink device(dev);
-  LinkChain chain(device, opts.link, config.mode, config.wall_clock_offset);
+  LinkChain chain(device, opts.link, config.mode, config.wall_clock_offset, config.mtu);
   Link& link = chain.top();
   warn_if_routed_elsewhere(dev.name(), host, config.ip.addr);
   if (host || mtu_given) {
@@ -159,6 +159,7 @@ void run(const RunOptions& opts, bool mtu_given) {
     }
     print_counters(stdout, stack.counters());
     print_link(stdout, dev.name(), device.stats());
+    if (chain.impairment()) print_impairment(stdout, *chain.impairment());
     print_neighbours(stdout, stack.neighbours().entries(), monotonic_now());
     std::fflush(stdout);
   };
@@ -255,6 +256,7 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--stats-interval", opts->stats_interval, "Print a one-line summary every SECONDS seconds")
       ->type_name("SECONDS")
       ->check(checks::number(1, 86400));
+  add_impairment_options(*cmd, opts->link);
   cmd->add_flag("--json", opts->json, "Print the report on exit and on SIGUSR1 as JSON (one line)");
   add_privilege_options(*cmd, opts->privileges);
   cmd->footer(

@@ -39,6 +39,7 @@ completes "--ip --ipfrag-high-thresh --ipfrag-time" run --ip
 completes "tap tun" run --mode ""
 completes "tun" dump --mode=tu
 completes "tun" dump --mode = tu   # as bash splits --mode=tu at '='
+completes "in out both" run --impair ""
 completes "" run --ip ""           # an address: nothing to offer, and no options either
 completes "tap" help t
 completes "add del list" help tap ""

@@ -46,6 +46,9 @@ declare -A bad_values=(
   [USER]='<empty>'
   [GROUP]='<empty>'
   [COMMAND]='bogus'
+  [PERCENT]='abc -1 101 nan 20%% <empty>'
+  [DELAY]='abc -1 50+-60 70000 50+- 50+-x <empty>'
+  [DIRECTION]='sideways IN <empty>'
 )
 
 # expect_usage_error PREFIX MENTION ARGS...: tapstack --parse-only ARGS must exit 2 with one line
