@@ -9,6 +9,7 @@
 #include "apps/commands.hpp"
 #include "apps/link_chain.hpp"
 #include "apps/host_checks.hpp"
+#include "apps/host_side.hpp"
 #include "apps/logging.hpp"
 #include "apps/privilege_options.hpp"
 #include "apps/report.hpp"
@@ -106,22 +107,8 @@ void run(const RunOptions& opts, bool mtu_given) {
   LinkChain chain(device, opts.link, config.mode, config.wall_clock_offset, config.mtu);
   Link& link = chain.top();
   warn_if_routed_elsewhere(dev.name(), host, config.ip.addr);
-  if (host || mtu_given) {
-    Rtnetlink nl = Rtnetlink::open();
-    // MTU before up, as `ip link set` would: the host never sends a frame at the wrong size.
-    if (mtu_given) {
-      warn_if_mtu_outlives_run(dev.name(), config.mtu);
-      LinkChange mtu;
-      mtu.mtu = config.mtu;
-      nl.change_link(dev.name(), mtu);
-    }
-    if (host) {
-      nl.add_address(dev.name(), *host);
-      LinkChange up;
-      up.up = true;
-      nl.change_link(dev.name(), up);
-    }
-  }
+  if (mtu_given) warn_if_mtu_outlives_run(dev.name(), config.mtu);
+  configure_host_side(dev.name(), host, mtu_given ? std::optional(config.mtu) : std::nullopt);
 
   const std::string mode = std::string(link_mode_name(config.mode));
   spdlog::info("running on {} ({}): {}IP {}, MTU {}{}", dev.name(), mode,
