@@ -36,7 +36,7 @@ struct LinkOptions {
   int verbose = 0;   // -v: log a decoded line per frame; -vv: and a hex dump
   // Link emulation: --loss, --delay, --duplicate, --reorder, --seed, --impair. The words are
   // checked as they are parsed (add_impairment_options); max_frame_len is set by the chain.
-  ImpairmentConfig impairment;
+  ImpairmentConfig impairment{};
 };
 
 // Registers --loss, --delay, --duplicate, --reorder, --seed and --impair on cmd, filling
