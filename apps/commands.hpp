@@ -10,5 +10,6 @@ void add_tap_command(CLI::App& app);
 void add_replay_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
 void add_status_command(CLI::App& app);
+void add_tunnel_command(CLI::App& app);
 
 }  // namespace tapstack

@@ -79,6 +79,7 @@ int main(int argc, char** argv) {
   add_replay_command(app);
   add_demo_command(app);
   add_status_command(app);
+  add_tunnel_command(app);
   add_help_command(app);
   // After the commands: CLI11 copies a footer into the subcommands added after it.
   app.footer(

@@ -98,13 +98,21 @@ void replay(const ReplayOptions& opts) {
 
   ReplayLink capture(std::move(*reader), std::move(*writer));
   // Capture timestamps already are Unix time.
-  LinkChain chain(capture, opts.link, config.mode, Duration{0});
+  LinkChain chain(capture, opts.link, config.mode, Duration{0}, config.mtu);
   Link& link = chain.top();
   Stack stack(config, link);
   Instant clock{};
   for (bool first = true;; first = false) {
     const auto frame = link.receive();
-    if (!frame) break;
+    if (!frame) {
+      // The capture is over, but an emulated link may still hold frames: they arrive at their
+      // own time, as they would live.
+      const auto held = link.next_deadline();
+      if (!held || first) break;
+      clock = std::max(clock, *held);
+      run_timers_until(stack, link, clock);
+      continue;
+    }
     // The stack's clock never runs backwards, even if the capture's does.
     clock = first ? frame->at : std::max(clock, frame->at);
     // Timers that fell due between two frames fire at their own time, as they would live.
@@ -120,6 +128,7 @@ void replay(const ReplayOptions& opts) {
   std::printf("replay: %s%s%s\n", summary(stack.counters()).c_str(),
               snapped ? (", " + std::to_string(snapped) + " cut short by the capture's snaplen").c_str() : "",
               pending(stack).c_str());
+  if (chain.impairment()) print_impairment(stdout, *chain.impairment());
 }
 
 }  // namespace
@@ -141,6 +150,7 @@ void add_replay_command(CLI::App& app) {
                  "After the last frame, run the stack's timers out (ARP retries, reassembly timeouts) so that "
                  "held frames are sent or dropped and counted, as they would be live");
   cmd->add_flag("-v,--verbose", opts->link.verbose, "Log one decoded line per frame in and out; -vv adds a hex dump");
+  add_impairment_options(*cmd, opts->link);
   cmd->footer(
       "Example:\n"
       "  tapstack replay --ip 10.0.0.2/24 ping.pcap replies.pcap   then: tshark -r replies.pcap");

@@ -9,6 +9,7 @@
 #include "apps/commands.hpp"
 #include "apps/link_chain.hpp"
 #include "apps/host_checks.hpp"
+#include "apps/host_side.hpp"
 #include "apps/logging.hpp"
 #include "apps/privilege_options.hpp"
 #include "apps/report.hpp"
@@ -103,25 +104,11 @@ void run(const RunOptions& opts, bool mtu_given) {
   // cannot be written, the interface closes again (a transient one disappears with it).
   TunDevice dev = TunDevice::open(opts.tap, config.mode);
   TunLink device(dev);
-  LinkChain chain(device, opts.link, config.mode, config.wall_clock_offset);
+  LinkChain chain(device, opts.link, config.mode, config.wall_clock_offset, config.mtu);
   Link& link = chain.top();
   warn_if_routed_elsewhere(dev.name(), host, config.ip.addr);
-  if (host || mtu_given) {
-    Rtnetlink nl = Rtnetlink::open();
-    // MTU before up, as `ip link set` would: the host never sends a frame at the wrong size.
-    if (mtu_given) {
-      warn_if_mtu_outlives_run(dev.name(), config.mtu);
-      LinkChange mtu;
-      mtu.mtu = config.mtu;
-      nl.change_link(dev.name(), mtu);
-    }
-    if (host) {
-      nl.add_address(dev.name(), *host);
-      LinkChange up;
-      up.up = true;
-      nl.change_link(dev.name(), up);
-    }
-  }
+  if (mtu_given) warn_if_mtu_outlives_run(dev.name(), config.mtu);
+  configure_host_side(dev.name(), host, mtu_given ? std::optional(config.mtu) : std::nullopt);
 
   const std::string mode = std::string(link_mode_name(config.mode));
   spdlog::info("running on {} ({}): {}IP {}, MTU {}{}", dev.name(), mode,
@@ -159,6 +146,7 @@ void run(const RunOptions& opts, bool mtu_given) {
     }
     print_counters(stdout, stack.counters());
     print_link(stdout, dev.name(), device.stats());
+    if (chain.impairment()) print_impairment(stdout, *chain.impairment());
     print_neighbours(stdout, stack.neighbours().entries(), monotonic_now());
     std::fflush(stdout);
   };
@@ -255,6 +243,7 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--stats-interval", opts->stats_interval, "Print a one-line summary every SECONDS seconds")
       ->type_name("SECONDS")
       ->check(checks::number(1, 86400));
+  add_impairment_options(*cmd, opts->link);
   cmd->add_flag("--json", opts->json, "Print the report on exit and on SIGUSR1 as JSON (one line)");
   add_privilege_options(*cmd, opts->privileges);
   cmd->footer(

@@ -21,11 +21,18 @@ Epoll::Epoll() : fd_(::epoll_create1(EPOLL_CLOEXEC)) {
   if (!fd_) fail(errno, "cannot create an epoll instance");
 }
 
-void Epoll::add(int fd, std::uint64_t token) {
+void Epoll::add(int fd, std::uint64_t token, Interest interest) {
   epoll_event ev{};
-  ev.events = EPOLLIN;
+  ev.events = interest == Interest::input ? EPOLLIN : EPOLLIN | EPOLLOUT;
   ev.data.u64 = token;
   if (::epoll_ctl(fd_.get(), EPOLL_CTL_ADD, fd, &ev) < 0) fail(errno, "cannot watch a descriptor with epoll");
+}
+
+void Epoll::modify(int fd, std::uint64_t token, Interest interest) {
+  epoll_event ev{};
+  ev.events = interest == Interest::input ? EPOLLIN : EPOLLIN | EPOLLOUT;
+  ev.data.u64 = token;
+  if (::epoll_ctl(fd_.get(), EPOLL_CTL_MOD, fd, &ev) < 0) fail(errno, "cannot watch a descriptor with epoll");
 }
 
 std::span<const ReadyEvent> Epoll::wait(std::optional<std::chrono::milliseconds> timeout) {

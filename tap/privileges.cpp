@@ -202,12 +202,15 @@ std::string drop_privileges(const PrivilegeOptions& opts) {
   const std::string who = describe(ids.euid, ids.egid);  // reads the user database: not after the filter
 
   // 4. The allow-list, last: everything above needed calls that are not on it.
-  if (opts.seccomp) install_seccomp_filter();
+  if (opts.seccomp) install_seccomp_filter(opts.seccomp_profile);
 
   std::string summary = "privileges dropped: running as " + who + "; no capabilities" +
                         (bounding_emptied ? "" : " (bounding set kept: emptying it needs CAP_SETPCAP)") +
                         "; no_new_privs; " +
-                        (opts.seccomp ? "seccomp allow-list of " + std::to_string(seccomp_allow_list().size()) +
+                        (opts.seccomp ? "seccomp allow-list of " + std::to_string(seccomp_allow_list().size() +
+                                                           (opts.seccomp_profile == SeccompProfile::tcp_tunnel
+                                                                ? seccomp_tcp_tunnel_additions().size()
+                                                                : 0)) +
                                             " system calls, any other kills the process" +
                                             (seccomp_sanitizer_build() ? " (sanitizer build: the runtime's included)" : "")
                                       : std::string("no seccomp filter (--no-seccomp)"));

@@ -10,6 +10,8 @@
 // stdout, stderr) stay open across all of it: they are what the loop works with. Nothing at exit
 // needs a privilege: a transient TAP disappears when its descriptor closes, and run leaves an
 // interface it attached to (a persistent one) as it found it but for --host-ip's address.
+#include "tap/seccomp_filter.hpp"
+
 #include <sys/types.h>
 
 #include <optional>
@@ -21,6 +23,7 @@ struct PrivilegeOptions {
   std::string user;     // --user: the account to become after set-up; empty: stay who we are
   std::string group;    // --group: its group; empty: the user's primary group
   bool seccomp = true;  // --no-seccomp clears it (for debugging with strace or gdb)
+  SeccompProfile seccomp_profile = SeccompProfile::frame_loop;  // the command's loop, not an option
 };
 
 struct TargetAccount {

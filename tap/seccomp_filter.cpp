@@ -3,8 +3,11 @@
 #include "tap/errors.hpp"
 
 #include <linux/futex.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <seccomp.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <array>
@@ -12,6 +15,7 @@
 #include <csignal>
 #include <memory>
 #include <string>
+#include <utility>
 
 #if defined(__SANITIZE_ADDRESS__)
 #define TAPSTACK_SECCOMP_SANITIZERS 1
@@ -87,6 +91,20 @@ constexpr std::array kAllowList{
 #endif
 };
 
+// `tunnel --transport tcp`: a peer that goes away is reconnected (or accepted anew) inside the
+// loop, and each new connection joins the epoll set. Traced as above, with the peer restarted
+// and a bad length injected.
+constexpr std::array kTcpTunnelAdditions{
+    AllowedSyscall{"socket"sv, "tcp tunnel: a new connection to the peer; only AF_INET stream sockets"sv},
+    AllowedSyscall{"setsockopt"sv, "tcp tunnel: SO_REUSEADDR, SO_LINGER (reset, never TIME_WAIT) and TCP_NODELAY on it"sv},
+    AllowedSyscall{"bind"sv, "tcp tunnel: to --local, as at start"sv},
+    AllowedSyscall{"connect"sv, "tcp tunnel: to --remote (non-blocking), and asking how it went"sv},
+    AllowedSyscall{"epoll_ctl"sv, "tcp tunnel: the new connection into the loop's epoll set, and output interest while a "
+                                  "frame is half sent"sv},
+    AllowedSyscall{"sendmsg"sv, "tcp tunnel: a length and its frame in one call, with MSG_NOSIGNAL (no SIGPIPE when "
+                                "the peer has gone)"sv},
+};
+
 // Everything not on the list kills the process (every thread), not just the calling thread.
 constexpr std::uint32_t kDefaultAction = SCMP_ACT_KILL_PROCESS;
 
@@ -114,6 +132,17 @@ void allow(scmp_filter_ctx ctx, std::string_view name) {
       rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A1(SCMP_CMP_MASKED_EQ, static_cast<std::uint32_t>(FUTEX_CMD_MASK), static_cast<scmp_datum_t>(op)));
       if (rc < 0) break;
     }
+  } else if (name == "socket") {
+    rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2, SCMP_A0(SCMP_CMP_EQ, AF_INET),
+                          SCMP_A1(SCMP_CMP_MASKED_EQ, ~static_cast<scmp_datum_t>(SOCK_NONBLOCK | SOCK_CLOEXEC), SOCK_STREAM));
+  } else if (name == "setsockopt") {
+    const std::array<std::pair<int, int>, 3> options{
+        {{SOL_SOCKET, SO_REUSEADDR}, {SOL_SOCKET, SO_LINGER}, {IPPROTO_TCP, TCP_NODELAY}}};
+    for (const auto& [level, option] : options) {
+      rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2, SCMP_A1(SCMP_CMP_EQ, static_cast<scmp_datum_t>(level)),
+                            SCMP_A2(SCMP_CMP_EQ, static_cast<scmp_datum_t>(option)));
+      if (rc < 0) break;
+    }
   } else if (name == "tgkill") {
     rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2, SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(::getpid())),
                           SCMP_A2(SCMP_CMP_EQ, SIGABRT));
@@ -127,6 +156,8 @@ void allow(scmp_filter_ctx ctx, std::string_view name) {
 
 std::span<const AllowedSyscall> seccomp_allow_list() { return kAllowList; }
 
+std::span<const AllowedSyscall> seccomp_tcp_tunnel_additions() { return kTcpTunnelAdditions; }
+
 bool seccomp_sanitizer_build() noexcept {
 #ifdef TAPSTACK_SECCOMP_SANITIZERS
   return true;
@@ -135,7 +166,7 @@ bool seccomp_sanitizer_build() noexcept {
 #endif
 }
 
-void install_seccomp_filter() {
+void install_seccomp_filter(SeccompProfile profile) {
   Ctx ctx(seccomp_init(kDefaultAction));
   if (!ctx) fail(-ENOMEM, "cannot build the seccomp filter");
   // A system call of another ABI (i386's int 0x80, x32) is a violation too.
@@ -145,6 +176,8 @@ void install_seccomp_filter() {
   if (const int rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_TSYNC, 1); rc < 0)
     fail(rc, "cannot build the seccomp filter");
   for (const AllowedSyscall& s : kAllowList) allow(ctx.get(), s.name);
+  if (profile == SeccompProfile::tcp_tunnel)
+    for (const AllowedSyscall& s : kTcpTunnelAdditions) allow(ctx.get(), s.name);
   if (const int rc = seccomp_load(ctx.get()); rc < 0) fail(rc, "cannot install the seccomp filter");
 }
 

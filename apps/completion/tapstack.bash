@@ -56,6 +56,8 @@ _tapstack() {
     if [[ -n $type ]]; then
       case $type in
         MODE) COMPREPLY=($(compgen -W "tap tun" -- "$cur")) ;;
+        TRANSPORT) COMPREPLY=($(compgen -W "udp tcp" -- "$cur")) ;;
+        DIRECTION) COMPREPLY=($(compgen -W "in out both" -- "$cur")) ;;
         NAME) COMPREPLY=($(compgen -W "$("$prog" tap list 2>/dev/null | awk 'NR > 1 {print $1}')" -- "$cur")) ;;
         FILE) compopt -o filenames 2>/dev/null || true; COMPREPLY=($(compgen -f -- "$cur")) ;;
         USER) COMPREPLY=($(compgen -u -- "$cur")) ;;

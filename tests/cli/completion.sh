@@ -31,7 +31,7 @@ completes() {
   fi
 }
 
-completes "demo dump help replay run status tap" ""
+completes "demo dump help replay run status tap tunnel" ""
 completes "replay run" r
 completes "add del list" tap ""
 completes "--mtu" run --mt
@@ -39,8 +39,11 @@ completes "--ip --ipfrag-high-thresh --ipfrag-time" run --ip
 completes "tap tun" run --mode ""
 completes "tun" dump --mode=tu
 completes "tun" dump --mode = tu   # as bash splits --mode=tu at '='
+completes "udp tcp" tunnel --transport ""
+completes "in out both" run --impair ""
+completes "--loss --local --listen" tunnel --l
 completes "" run --ip ""           # an address: nothing to offer, and no options either
-completes "tap" help t
+completes "tap tunnel" help t
 completes "add del list" help tap ""
 completes "root" tap add --user roo
 completes "--group" tap add --gr

@@ -46,6 +46,11 @@ declare -A bad_values=(
   [USER]='<empty>'
   [GROUP]='<empty>'
   [COMMAND]='bogus'
+  [PERCENT]='abc -1 101 nan 20%% <empty>'
+  [DELAY]='abc -1 50+-60 70000 50+- 50+-x <empty>'
+  [DIRECTION]='sideways IN <empty>'
+  [TRANSPORT]='sctp UDP <empty>'
+  [ADDR:PORT]='10.0.0.1 10.0.0.1:0 10.0.0.1:70000 host:80 10.0.0.1:x 224.0.0.1:5 <empty>'
 )
 
 # expect_usage_error PREFIX MENTION ARGS...: tapstack --parse-only ARGS must exit 2 with one line
@@ -150,7 +155,7 @@ walk() {
   # Options: "  [-x,]--name[ TYPE][=default][ REQUIRED]  description", or a flag with no TYPE.
   local line opt
   while IFS= read -r line; do
-    [[ $line =~ ^\ \ (-[A-Za-z],)?(--[a-z0-9-]+)(\ ([A-Z][A-Z0-9/_]*)([=\ ]|$))? ]] || continue
+    [[ $line =~ ^\ \ (-[A-Za-z],)?(--[a-z0-9-]+)(\ ([A-Z][A-Z0-9/_:]*)([=\ ]|$))? ]] || continue
     opt=${BASH_REMATCH[2]} kind=${BASH_REMATCH[4]}
     [[ $opt == --help || $opt == --version ]] && continue
     options_walked=$((options_walked + 1))

@@ -1,7 +1,9 @@
 // The hot path allocates nothing: this binary replaces the global operator new with one that
 // counts, then feeds the stack every kind of frame it answers and checks the count stayed put;
-// and the same through a link chain with the pcap recorder, as `run --pcap` composes it.
+// and the same through a link chain with the pcap recorder, as `run --pcap` composes it, and
+// through the link emulation (`--loss`, `--delay`, ...), whose held frames sit in slots carved once.
 // It is its own executable because replacing operator new affects everything linked with it.
+#include "link/impairment.hpp"
 #include "link/link.hpp"
 #include "link/pcap_file.hpp"
 #include "link/pcap_recorder.hpp"
@@ -154,4 +156,40 @@ TEST_CASE("hot path: frame in → reply out through a link chain with the pcap r
   for (int i = 1; i <= 1000; ++i) round(t0 + std::chrono::milliseconds(10 * i));  // flushes every 100 rounds
   CHECK(g_allocations.load() - before == 0);
   CHECK(base.sent == 3003);
+}
+
+TEST_CASE("hot path: through the link emulation (loss, delay, jitter, duplicates, reorder, both ways) allocates nothing") {
+  StackConfig config;
+  config.mac = kOurMac;
+  config.ip = Ipv4Interface{kOurIp, 24};
+  LoopLink base({arp_request_for_us(), echo_request_frame(1, 56), echo_request_frame(2, 1472)});
+  ImpairmentConfig impaired;
+  impaired.loss = 0.1;
+  impaired.duplicate = 0.1;
+  impaired.reorder = 0.1;
+  impaired.delay = std::chrono::milliseconds(5);
+  impaired.jitter = std::chrono::milliseconds(2);
+  impaired.inbound = impaired.outbound = true;
+  Impairment impairment(base, impaired);  // its slots are carved here, once
+  Link& link = impairment;
+  Stack stack(config, link);
+
+  // As run's loop: the link's timers when due, then every frame it hands over.
+  auto round = [&](Instant now) {
+    base.now = now;
+    base.rewind();
+    while (const auto due = link.next_deadline()) {
+      if (*due > now) break;
+      link.on_timer(*due);
+    }
+    while (const auto frame = link.receive()) stack.on_frame(frame->data, frame->at);
+  };
+  const Instant t0 = instant_from_ns(1'000'000'000);
+  round(t0);
+  const std::size_t before = g_allocations.load();
+  for (int i = 1; i <= 1000; ++i) round(t0 + std::chrono::milliseconds(3 * i));
+  CHECK(g_allocations.load() - before == 0);
+  CHECK(base.sent > 2000);
+  CHECK(impairment.outbound_stats().delayed > 0);
+  CHECK(impairment.inbound_stats().duplicated > 0);
 }
