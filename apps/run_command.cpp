@@ -160,6 +160,7 @@ void run(const RunOptions& opts, bool mtu_given) {
     print_counters(stdout, stack.counters());
     print_link(stdout, dev.name(), device.stats());
     print_neighbours(stdout, stack.neighbours().entries(), monotonic_now());
+    print_path_mtus(stdout, stack.path_mtus().entries(), monotonic_now());
     std::fflush(stdout);
   };
 
