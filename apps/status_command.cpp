@@ -42,7 +42,8 @@ std::string text(const nlohmann::json& s) {
            "  " + n.at("state").get<std::string>() + "\n";
   // An instance older than the path MTU table sends none.
   if (s.contains("path_mtus") && !s.at("path_mtus").empty()) {
-    out += "path MTU: " + std::to_string(s.at("path_mtus").size()) + " destinations\n";
+    const std::size_t n = s.at("path_mtus").size();
+    out += "path MTU: " + std::to_string(n) + (n == 1 ? " destination\n" : " destinations\n");
     for (const auto& path : s.at("path_mtus"))
       out += "  " + path.at("ip").get<std::string>() + "  MTU " + std::to_string(path.at("mtu").get<int>()) +
              (path.at("locked").get<bool>() ? " (locked at min_pmtu)" : "") + "  expires in " +
