@@ -16,7 +16,7 @@ std::uint16_t PathMtuTable::lookup(Ipv4Addr dst, Instant now) const {
 }
 
 PathMtu* PathMtuTable::find(Ipv4Addr dst) {
-  const auto it = std::ranges::find(entries_, dst, &PathMtu::dst);
+  const auto it = std::find_if(entries_.begin(), entries_.end(), [&](const PathMtu& e) { return e.dst == dst; });
   return it == entries_.end() ? nullptr : &*it;
 }
 
@@ -58,7 +58,8 @@ PathMtu& PathMtuTable::allocate(Ipv4Addr dst, Instant now) {
   if (entries_.size() == config_.max_entries) {
     expire(now);
     if (entries_.size() == config_.max_entries) {
-      const auto oldest = std::ranges::min_element(entries_, {}, &PathMtu::updated);
+      const auto oldest = std::min_element(entries_.begin(), entries_.end(),
+                                           [](const PathMtu& a, const PathMtu& b) { return a.updated < b.updated; });
       counters_.add(Counter::pmtu_evicted);
       *oldest = entries_.back();
       entries_.pop_back();
@@ -75,7 +76,9 @@ void PathMtuTable::expire(Instant now) {
 
 std::optional<Instant> PathMtuTable::next_deadline() const {
   if (entries_.empty()) return std::nullopt;
-  return std::ranges::min_element(entries_, {}, &PathMtu::expires)->expires;
+  return std::min_element(entries_.begin(), entries_.end(),
+                          [](const PathMtu& a, const PathMtu& b) { return a.expires < b.expires; })
+      ->expires;
 }
 
 }  // namespace tapstack
