@@ -18,6 +18,15 @@ std::string ago(Instant then, Instant now) {
   return buf;
 }
 
+// "599.9s", or "expired" once the entry's time is over.
+std::string left(Instant expires, Instant now) {
+  if (now >= expires) return "expired";
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(expires - now).count();
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%lld.%llds", static_cast<long long>(ms / 1000), static_cast<long long>(ms % 1000 / 100));
+  return buf;
+}
+
 }  // namespace
 
 void print_counters(std::FILE* out, const Counters& counters) {
@@ -49,6 +58,15 @@ void print_neighbours(std::FILE* out, std::span<const Neighbour> entries, Instan
     std::fprintf(out, "  %-15s  %-17s  %-10.*s  %-12s  %s\n", n.ip.to_string().c_str(), mac.c_str(),
                  static_cast<int>(state.size()), state.data(), ago(n.confirmed, now).c_str(), ago(n.updated, now).c_str());
   }
+}
+
+void print_path_mtus(std::FILE* out, std::span<const PathMtu> entries, Instant now) {
+  if (entries.empty()) return;
+  std::fprintf(out, "path MTU: %zu %s\n", entries.size(), entries.size() == 1 ? "destination" : "destinations");
+  std::fprintf(out, "  %-15s  %-5s  %-6s  %-12s  %s\n", "address", "MTU", "locked", "learned", "expires in");
+  for (const PathMtu& p : entries)
+    std::fprintf(out, "  %-15s  %-5u  %-6s  %-12s  %s\n", p.dst.to_string().c_str(), unsigned{p.mtu}, p.locked ? "yes" : "no",
+                 ago(p.updated, now).c_str(), left(p.expires, now).c_str());
 }
 
 }  // namespace tapstack

@@ -3,6 +3,7 @@
 // and on SIGUSR1, by `replay` and by `demo`.
 #include "stack/counters.hpp"
 #include "stack/neighbour_cache.hpp"
+#include "stack/path_mtu_table.hpp"
 #include "stack/time.hpp"
 
 #include <cstdio>
@@ -16,5 +17,9 @@ void print_counters(std::FILE* out, const Counters& counters);
 // The ARP cache as a table: address, MAC, state, and how long ago each entry was confirmed
 // (now is on the same clock the stack was given).
 void print_neighbours(std::FILE* out, std::span<const Neighbour> entries, Instant now);
+
+// The path MTUs learned from "fragmentation needed", with the time each has left; nothing when
+// none was learned (most runs), so the report stays as short as it was.
+void print_path_mtus(std::FILE* out, std::span<const PathMtu> entries, Instant now);
 
 }  // namespace tapstack

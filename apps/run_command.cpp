@@ -148,6 +148,7 @@ void run(const RunOptions& opts, bool mtu_given) {
     print_link(stdout, dev.name(), device.stats());
     if (chain.impairment()) print_impairment(stdout, *chain.impairment());
     print_neighbours(stdout, stack.neighbours().entries(), monotonic_now());
+    print_path_mtus(stdout, stack.path_mtus().entries(), monotonic_now());
     std::fflush(stdout);
   };
 

@@ -216,6 +216,14 @@ void StackOptions::add_to(CLI::App& cmd, bool ip_required) {
       ->type_name("BYTES")
       ->check(checks::number(65536, std::uint64_t{1} << 30))
       ->capture_default_str();
+  cmd.add_option("--min-pmtu", min_pmtu, "Least path MTU a 'fragmentation needed' can set, 68 to 65535 (route.min_pmtu)")
+      ->type_name("BYTES")
+      ->check(checks::number(68, 65535))
+      ->capture_default_str();
+  cmd.add_option("--mtu-expires", mtu_expires, "Seconds a learned path MTU lasts (route.mtu_expires)")
+      ->type_name("SECONDS")
+      ->check(checks::number(0, std::numeric_limits<std::int32_t>::max()))
+      ->capture_default_str();
   cmd.add_flag("--arp-defend", arp_defend, "Defend our address against conflicting ARP (RFC 5227 §2.4) instead of only logging");
 }
 
@@ -242,6 +250,8 @@ StackConfig StackOptions::to_config() const {
   config.icmp.global_burst = icmp_msgs_burst;
   config.reassembly.timeout = std::chrono::seconds(ipfrag_time);
   config.reassembly.max_bytes = ipfrag_high_thresh;
+  config.pmtu.min_pmtu = static_cast<std::uint16_t>(min_pmtu);
+  config.pmtu.mtu_expires = std::chrono::seconds(mtu_expires);
   config.arp_defend = arp_defend;
   // Whatever the checks above let through, the core would refuse in Stack's constructor.
   if (auto error = config_error(config)) throw CommandError(*error);

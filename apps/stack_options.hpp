@@ -28,6 +28,8 @@ struct StackOptions {
   unsigned icmp_msgs_burst = 50;
   unsigned ipfrag_time = 30;
   std::size_t ipfrag_high_thresh = 4 * 1024 * 1024;
+  unsigned min_pmtu = 552;
+  unsigned mtu_expires = 600;
   bool arp_defend = false;
 
   // Registers the options on cmd; ip_required says whether --ip must be given.

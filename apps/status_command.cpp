@@ -40,6 +40,15 @@ std::string text(const nlohmann::json& s) {
   for (const auto& n : s.at("neighbours"))
     out += "  " + n.at("ip").get<std::string>() + "  " + (n.at("mac").is_null() ? "(incomplete)" : n.at("mac").get<std::string>()) +
            "  " + n.at("state").get<std::string>() + "\n";
+  // An instance older than the path MTU table sends none.
+  if (s.contains("path_mtus") && !s.at("path_mtus").empty()) {
+    const std::size_t n = s.at("path_mtus").size();
+    out += "path MTU: " + std::to_string(n) + (n == 1 ? " destination\n" : " destinations\n");
+    for (const auto& path : s.at("path_mtus"))
+      out += "  " + path.at("ip").get<std::string>() + "  MTU " + std::to_string(path.at("mtu").get<int>()) +
+             (path.at("locked").get<bool>() ? " (locked at min_pmtu)" : "") + "  expires in " +
+             std::to_string(path.at("expires_in_ms").get<std::int64_t>() / 1000) + " s\n";
+  }
   const auto& l = s.at("link");
   out += "link (the stack's side): " + std::to_string(l.at("frames_read").get<std::uint64_t>()) + " frames read, " +
          std::to_string(l.at("written").get<std::uint64_t>()) + " written, " +

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 
 namespace tapstack {
@@ -31,11 +32,21 @@ nlohmann::json status_json(const Stack& stack, const std::string& ifname, const 
     neighbours.push_back(std::move(e));
   }
 
+  json path_mtus = json::array();
+  for (const PathMtu& p : stack.path_mtus().entries()) {
+    path_mtus.push_back({{"ip", p.dst.to_string()},
+                         {"mtu", p.mtu},
+                         {"locked", p.locked},
+                         {"expires_in_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                               std::max(p.expires - now, Duration{0})).count()}});
+  }
+
   return {{"interface", std::move(iface)},
           {"counters", std::move(counters)},
           {"drops_total", stack.counters().total_drops()},
           {"pending", {{"held_frames", stack.held_frames()}, {"incomplete_datagrams", stack.incomplete_datagrams()}}},
           {"neighbours", std::move(neighbours)},
+          {"path_mtus", std::move(path_mtus)},
           {"link",
            {{"frames_read", link.frames_read},
             {"bytes_read", link.bytes_read},

@@ -40,6 +40,12 @@ std::optional<std::string> config_error(const StackConfig& config) {
   if (config.arp.max_held_per_neighbour == 0)
     return "arp.max_held_per_neighbour is 0: holding needs room for at least 1 datagram";
   if (config.reassembly.max_bytes == 0) return "reassembly.max_bytes is 0: reassembly needs room for a datagram";
+  if (config.pmtu.max_entries == 0) return "pmtu.max_entries is 0: the path MTU table needs at least 1";
+  // Linux's min_pmtu sysctl refuses values below IPV4_MIN_MTU for the same reason as the MTU.
+  if (config.pmtu.min_pmtu < kMinMtu)
+    return "pmtu.min_pmtu " + std::to_string(config.pmtu.min_pmtu) + " is below " + std::to_string(kMinMtu) +
+           ", the least an IPv4 link may carry (RFC 791)";
+  if (config.pmtu.mtu_expires < Duration{0}) return "pmtu.mtu_expires is negative";
   return std::nullopt;
 }
 

@@ -44,6 +44,13 @@ struct ReassemblyConfig {
   std::size_t max_bytes = 4 * 1024 * 1024;  // ipfrag_high_thresh
 };
 
+// Path MTU discovery's memory (net.ipv4.route.*): what a "fragmentation needed" teaches us.
+struct PathMtuConfig {
+  std::uint16_t min_pmtu = 552;          // min_pmtu: a smaller report gives this, locked
+  Duration mtu_expires = 600s;           // mtu_expires: how long a learned MTU lasts
+  std::size_t max_entries = 256;         // Linux bounds exceptions per hash chain (5 deep); ours is total
+};
+
 struct StackConfig {
   LinkMode mode = LinkMode::tap;
   MacAddr mac;                           // ignored in TUN mode
@@ -53,6 +60,7 @@ struct StackConfig {
   NeighbourConfig arp;
   IcmpConfig icmp;
   ReassemblyConfig reassembly;
+  PathMtuConfig pmtu;
   // Instant + wall_clock_offset = time since the Unix epoch, for ICMP timestamps (RFC 792 wants
   // milliseconds since midnight UT). Replay's instants already are epoch times (offset 0); the
   // live loop, which runs on CLOCK_MONOTONIC, sets CLOCK_REALTIME - CLOCK_MONOTONIC.

@@ -81,6 +81,14 @@ namespace tapstack {
   X(icmp_drop_timestamp_short, "icmp: timestamp request shorter than 12 bytes")             \
   X(icmp_drop_broadcast_type, "icmp: type not accepted to a broadcast address")                \
   X(icmp_errors_suppressed, "icmp: errors not sent (RFC 1122: about errors, fragments, broadcasts)") \
+  X(icmp_frag_needed_in, "icmp: fragmentation needed (type 3 code 4) received")                \
+  X(pmtu_drop_not_ours, "pmtu: fragmentation needed not quoting an echo reply of ours (RFC 5927)") \
+  X(pmtu_drop_larger, "pmtu: reported MTU above the one in use: ignored (RFC 1191 §6.1)")     \
+  X(pmtu_drop_locked, "pmtu: report for a path floored at min_pmtu: ignored until it expires") \
+  X(pmtu_learned, "pmtu: destinations given a smaller path MTU")                                \
+  X(pmtu_floored, "pmtu: reports below min_pmtu raised to it")                                  \
+  X(pmtu_expired, "pmtu: learned MTUs expired (mtu_expires)")                                   \
+  X(pmtu_evicted, "pmtu: entries evicted to respect the size bound")                            \
   X(igmp_in, "igmp: messages received (consumed silently, as Linux does)")                     \
   X(udp_in, "udp: datagrams to our address")                                                    \
   X(udp_drop_malformed, "udp: bad length or checksum")                                          \

@@ -34,6 +34,7 @@ Stack::Stack(const StackConfig& config, FrameSink& out, StackEvents* events)
       held_(config.arp.max_held_total, config.arp.max_held_per_neighbour, link_room(config, config.mtu)),
       reassembler_(config.reassembly),
       rate_limiter_(config.icmp),
+      path_mtus_(config.pmtu, config.mtu, counters_),
       // A payload as large as an IP datagram can carry, with room in front for the largest IP
       // header and the link's.
       tx_(link_room(config, kIpv4MaxDatagramLen - kIpv4MinHeaderLen, kIpv4MaxHeaderLen)),
@@ -101,13 +102,14 @@ void Stack::on_frame(Bytes frame, Instant now) {
 void Stack::on_timer(Instant now) {
   neighbours_.on_timer(now, [&](const NeighbourAction& a) { act_on(a, now); });
   expire_fragments(now);
+  path_mtus_.expire(now);
 }
 
 std::optional<Instant> Stack::next_deadline() const {
-  const auto arp = neighbours_.next_deadline();
-  const auto frag = reassembler_.next_deadline();
-  if (arp && frag) return std::min(*arp, *frag);
-  return arp ? arp : frag;
+  std::optional<Instant> next;
+  for (const auto deadline : {neighbours_.next_deadline(), reassembler_.next_deadline(), path_mtus_.next_deadline()})
+    if (deadline && (!next || *deadline < *next)) next = deadline;
+  return next;
 }
 
 void Stack::announce(Instant now) {

@@ -12,6 +12,7 @@
 #include "stack/wire/ip_options.hpp"
 #include "stack/wire/ipv4.hpp"
 #include "stack/neighbour_cache.hpp"
+#include "stack/path_mtu_table.hpp"
 #include "stack/reassembly.hpp"
 #include "stack/stack_events.hpp"
 #include "stack/time.hpp"
@@ -46,6 +47,8 @@ class Stack {
   const StackConfig& config() const;
   const Counters& counters() const;
   const NeighbourCache& neighbours() const;
+  // What "fragmentation needed" taught us, per destination (listed beside the neighbours).
+  const PathMtuTable& path_mtus() const { return path_mtus_; }
   // What is still pending (read-only): frames held waiting on ARP, datagrams incomplete in
   // reassembly. Timers resolve both (see next_deadline()).
   std::size_t held_frames() const { return held_.size(); }
@@ -98,6 +101,7 @@ class Stack {
   void on_icmp(const Inbound& in, Instant now);
   void reply_echo(const Inbound& in, const IcmpView& icmp, Instant now);
   void reply_timestamp(const Inbound& in, const IcmpView& icmp, Instant now);
+  void on_frag_needed(const IcmpView& icmp, Instant now);
   void on_udp(const Inbound& in, Instant now);
   void on_tcp(const Inbound& in, Instant now);
 
@@ -124,7 +128,7 @@ class Stack {
   // where send_ethernet() puts the header with the resolved MAC in front and emit() gives the
   // sink the frame its TxBuffer padded. ARP goes out through send_ethernet() too.
   void dispatch_ip(const Outbound& datagram, TxBuffer& packet, Instant now);  // packet: the payload
-  void send_fragments(Ipv4Addr next_hop, const TxBuffer& datagram, Instant now);  // one over the MTU
+  void send_fragments(Ipv4Addr next_hop, const TxBuffer& datagram, std::uint16_t mtu, Instant now);  // one over mtu
   void send_to_neighbour(Ipv4Addr next_hop, TxBuffer& datagram, Instant now);     // one that fits it
   void send_ethernet(MacAddr dst, EtherType type, TxBuffer& packet, Instant now);
   void send_arp(ArpOp op, MacAddr eth_dst, MacAddr target_mac, Ipv4Addr target_ip, Instant now);
@@ -143,6 +147,7 @@ class Stack {
   HeldFrames held_;
   Reassembler reassembler_;
   IcmpRateLimiter rate_limiter_;
+  PathMtuTable path_mtus_;
   TxBuffer tx_;       // the datagram being sent: the payload first, then its headers in front
   TxBuffer frag_tx_;  // one fragment of it at a time
   TxBuffer arp_tx_;   // ARP packets: built while tx_ may hold a datagram waiting on them

@@ -60,6 +60,13 @@ void Stack::on_icmp(const Inbound& in, Instant now) {
       }
       reply_timestamp(in, icmp, now);
       return;
+    case IcmpType::dest_unreachable:
+      if (icmp.code() == std::to_underlying(UnreachableCode::frag_needed)) {
+        on_frag_needed(icmp, now);
+        return;
+      }
+      counters_.add(Counter::icmp_drop_unhandled_type);
+      return;
     default:
       // Echo replies, errors, and the requests Linux no longer answers (information, address
       // mask, router solicitation): consumed without a word.
@@ -89,6 +96,46 @@ void Stack::reply_echo(const Inbound& in, const IcmpView& icmp, Instant now) {
   store_be16(reply, icmp_field::checksum, fix_all_zero_checksum(checksum, reply, icmp_field::checksum));
   counters_.add(Counter::icmp_echo_replies_sent);
   send_icmp(dst, in.ip.tos(), *options, now);
+}
+
+void Stack::on_frag_needed(const IcmpView& icmp, Instant now) {
+  counters_.add(Counter::icmp_frag_needed_in);
+  // Linux's icmp_unreach() needs the quoted header and 8 bytes behind it, and hands the report
+  // to the quoted protocol's error handler. Of what we send, only an echo reply has one that
+  // listens (icmp_err(); UDP and TCP find no socket, ping_err() no ping socket), and it
+  // believes the report if a route from the quoted source to the quoted destination exists,
+  // which needs the source to be our address (ipv4_update_pmtu()). That is the check RFC 5927
+  // §4.3 asks for at the level Linux makes it: a datagram of ours, of a kind we send.
+  const Bytes quoted = icmp.data();
+  if (quoted.size() < kIpv4MinHeaderLen) {
+    counters_.add(Counter::pmtu_drop_not_ours);
+    return;
+  }
+  const std::size_t ihl = std::size_t{load_u8(quoted, 0) & 0x0fu} * 4;
+  if (ihl < kIpv4MinHeaderLen || quoted.size() < ihl + kIcmpHeaderLen ||
+      IpProtocol{load_u8(quoted, ipv4_field::protocol)} != IpProtocol::icmp ||
+      IcmpType{load_u8(quoted, ihl + icmp_field::type)} != IcmpType::echo_reply ||
+      Ipv4Addr{load_be32(quoted, ipv4_field::src)} != config_.ip.addr) {
+    counters_.add(Counter::pmtu_drop_not_ours);
+    return;
+  }
+  // A destination we could send to: a neighbour on our subnet (TAP: we have no gateway), never
+  // ourselves or the broadcast, which no reply goes to.
+  const Ipv4Addr dst{load_be32(quoted, ipv4_field::dst)};
+  if (dst == config_.ip.addr || config_.ip.is_broadcast(dst) || dst.is_multicast() ||
+      (config_.mode == LinkMode::tap && !config_.ip.contains(dst))) {
+    counters_.add(Counter::pmtu_drop_not_ours);
+    return;
+  }
+  // RFC 1191 §4: the next-hop MTU is the low 16 bits of the header's second word.
+  const auto reported = static_cast<std::uint16_t>(icmp.rest() & 0xffffu);
+  switch (path_mtus_.learn(dst, reported, now)) {
+    case PathMtuUpdate::ignored_larger: counters_.add(Counter::pmtu_drop_larger); return;
+    case PathMtuUpdate::ignored_locked: counters_.add(Counter::pmtu_drop_locked); return;
+    case PathMtuUpdate::learned:
+    case PathMtuUpdate::refreshed:
+    case PathMtuUpdate::ignored_same: return;
+  }
 }
 
 void Stack::reply_timestamp(const Inbound& in, const IcmpView& icmp, Instant now) {
@@ -135,10 +182,10 @@ void Stack::send_icmp_error(const Offender& offender, IcmpType type, std::uint8_
   const auto options = echo_options(header, offender.options, now);
   if (!options) return;
 
-  // Linux quotes as much as fits in min(MTU, 576) bytes (RFC 1812 §4.3.2.3), its header and
-  // options included, starting with the offender's header as it holds it. The constructor
-  // refuses an MTU below 68, so even 40 bytes of options leave room >= 0.
-  const std::size_t limit = std::min<std::size_t>(config_.mtu, kIcmpErrorMaxDatagram);
+  // Linux quotes as much as fits in min(path MTU, 576) bytes (RFC 1812 §4.3.2.3), its header
+  // and options included, starting with the offender's header as it holds it. The constructor
+  // refuses an MTU (and a min_pmtu) below 68, so even 40 bytes of options leave room >= 0.
+  const std::size_t limit = std::min<std::size_t>(path_mtus_.mtu_to(dst, now), kIcmpErrorMaxDatagram);
   const std::size_t room = limit - kIpv4MinHeaderLen - options->size() - kIcmpHeaderLen;
   const std::size_t quoted_header = std::min(header.size(), room);
   const std::size_t quoted_payload = std::min(offender.payload.size(), room - quoted_header);

@@ -55,7 +55,7 @@ void Stack::on_ipv4(Bytes packet, LinkCast cast, Instant now) {
         compile_received_options(copy.subspan(kIpv4MinHeaderLen), iface, ms_since_midnight_utc(now));
     if (!compiled) {
       counters_.add(Counter::ip_drop_bad_options);
-      send_icmp_error(Offender{header, ip.payload(), {}, to_broadcast}, IcmpType::parameter_problem, 0,
+      send_icmp_error(Offender{header, ip.payload(), compiled.error().compiled, to_broadcast}, IcmpType::parameter_problem, 0,
                       std::uint32_t{compiled.error().pointer} << 24, now);
       return;
     }

@@ -30,18 +30,22 @@ void Stack::dispatch_ip(const Outbound& datagram, TxBuffer& packet, Instant now)
     counters_.add(Counter::ip_drop_no_route);
     return;
   }
-  if (packet.size() > config_.mtu) {
-    send_fragments(datagram.dst, packet, now);
+  // The path MTU: the link's, or less where a router said so (RFC 1191). Linux's ICMP socket
+  // (IP_PMTUDISC_DONT) still fragments to it: ip_sk_use_pmtu() holds for every mode below PROBE.
+  const std::uint16_t mtu = path_mtus_.mtu_to(datagram.dst, now);
+  if (packet.size() > mtu) {
+    send_fragments(datagram.dst, packet, mtu, now);
     return;
   }
   counters_.add(Counter::ip_out);
   send_to_neighbour(datagram.dst, packet, now);
 }
 
-void Stack::send_fragments(Ipv4Addr next_hop, const TxBuffer& datagram, Instant now) {
-  // RFC 791 §3.2: larger than the link takes, so fragments, built one at a time in frag_tx_
-  // and sent (or held for ARP) as they are made. dispatch_ip() built the header, so it parses.
-  auto fragments = Fragmenter::create(*Ipv4View::parse(datagram.data()), config_.mtu);
+void Stack::send_fragments(Ipv4Addr next_hop, const TxBuffer& datagram, std::uint16_t mtu, Instant now) {
+  // RFC 791 §3.2: larger than the path takes, so fragments, built one at a time in frag_tx_
+  // (sized for the link MTU, which no path MTU exceeds) and sent (or held for ARP) as they are
+  // made. dispatch_ip() built the header, so it parses.
+  auto fragments = Fragmenter::create(*Ipv4View::parse(datagram.data()), mtu);
   if (!fragments) {
     counters_.add(Counter::ip_drop_df_too_big);
     return;

@@ -19,10 +19,6 @@ bool is_ours_for_timestamp(Ipv4Addr a, const Ipv4Interface& iface) {
          iface.subnet_broadcast() == a;
 }
 
-std::unexpected<OptionError> error_at(std::size_t option_index) {
-  return std::unexpected(OptionError{static_cast<std::uint8_t>(kIpv4MinHeaderLen + option_index)});
-}
-
 std::uint8_t header_offset(std::size_t option_index) {
   return static_cast<std::uint8_t>(kIpv4MinHeaderLen + option_index);
 }
@@ -33,6 +29,11 @@ std::expected<ReceivedOptions, OptionError> compile_received_options(MutableByte
                                                                      std::uint32_t ms_since_midnight_utc) {
   ReceivedOptions opt;
   opt.optlen = static_cast<std::uint8_t>(options.size());
+  // An error carries what was compiled up to it: Linux's IPCB(skb)->opt, which the parameter
+  // problem's ip_options_echo() reads.
+  const auto error_at = [&](std::size_t option_index) {
+    return std::unexpected(OptionError{header_offset(option_index), opt});
+  };
   const Bytes in = options;
   std::size_t i = 0;
   std::size_t left = options.size();

@@ -31,7 +31,9 @@
 //      not recompute the header checksum afterwards for local delivery, so a header quoted later
 //      in an ICMP error carries the rewritten options and the original checksum.
 //   2. An error means: drop the datagram and send Parameter Problem (code 0) with the returned
-//      pointer (subject to the usual ICMP error rules: never for non-first fragments etc.).
+//      pointer (subject to the usual ICMP error rules: never for non-first fragments etc.),
+//      carrying the options echoed from what compiled before the error, as every ICMP error
+//      carries its offender's (__icmp_send() → __ip_options_echo() on the half-filled opt).
 //   3. Source-routed datagrams (ReceivedOptions::srr != 0) are dropped silently by a host:
 //      net.ipv4.conf.*.accept_source_route is 0 unless the host is a router.
 //   4. An echo reply, timestamp reply or ICMP error built for that datagram carries the options
@@ -91,6 +93,9 @@ struct ReceivedOptions {
 // start of the IP header, exactly as Linux computes it (pp_ptr - iph).
 struct OptionError {
   std::uint8_t pointer = 0;
+  // What the options before the bad one compiled to (Linux fills IPCB(skb)->opt as it goes):
+  // the parameter problem echoes a record route or timestamp that came before (step 2 above).
+  ReceivedOptions compiled{};
   friend bool operator==(const OptionError&, const OptionError&) = default;
 };
 
@@ -121,7 +126,9 @@ struct ReplyOptions {
 // router alert, unknown types) is not echoed. Order on the wire is Linux's: RR, then TS; then
 // EOOL padding. A source route is never echoed: Linux reverses it into the reply, but a host
 // (accept_source_route=0) drops a source-routed datagram before anything could answer it (step
-// 3 above), so no reply ever has one to reverse.
+// 3 above), so no reply ever has one to reverse. The one answer that could is a parameter
+// problem about a bad option behind a source route, where __ip_options_echo() would reverse
+// it; here it carries only RR and TS (unverified against the kernel: no case sends that).
 // `received` is the rewritten options, `compiled` what compile_received_options() returned.
 std::expected<ReplyOptions, EchoError> build_reply_options(Bytes received, const ReceivedOptions& compiled,
                                                            const Ipv4Interface& iface,

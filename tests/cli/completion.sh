@@ -34,7 +34,7 @@ completes() {
 completes "demo dump help replay run status tap tunnel" ""
 completes "replay run" r
 completes "add del list" tap ""
-completes "--mtu" run --mt
+completes "--mtu --mtu-expires" run --mt
 completes "--ip --ipfrag-high-thresh --ipfrag-time" run --ip
 completes "tap tun" run --mode ""
 completes "tun" dump --mode=tu

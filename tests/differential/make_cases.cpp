@@ -1063,6 +1063,203 @@ void link_cases(Cases& cs) {
       .send(eth(kHostMac, kPeerMac, 0x0806, echo));
 }
 
+// Path MTU (issue 13) ------------------------------------------------------------------------
+
+// The first 28 bytes of an ICMP message of `type` that we (or `src`) sent to `dst` with 1400
+// bytes of data: what a router quotes in "fragmentation needed" (RFC 792, RFC 1191 §4).
+Buf quoted_icmp_from_us(std::uint8_t type = 0, Ipv4Addr dst = kPeerIp, Ipv4Addr src = kHostIp) {
+  Ip q;
+  q.src = src;
+  q.dst = dst;
+  q.flags_frag = 0;  // Linux's ICMP socket never sets DF
+  q.ident = 0x5a5a;
+  return slice(ipv4(q, icmp(type, 0, (std::uint32_t{kPingIdent} << 16) | 1, pattern(1400))), 0, 28);
+}
+
+// ICMP destination unreachable, fragmentation needed (type 3 code 4) with a next-hop MTU,
+// from a router at `h.src` (the peer unless h says otherwise).
+Buf frag_needed(std::uint16_t mtu, const Buf& quoted, Ip h = {}, MacAddr src = kPeerMac, MacAddr dst = kHostMac) {
+  h.flags_frag = 0;
+  return ip_frame(ipv4(h, icmp(3, 4, mtu, quoted)), dst, src);
+}
+
+void pmtu_cases(Cases& cs) {
+  // Each case: a 1400-byte ping (a 1428-byte reply, unfragmented), the report about that reply,
+  // then the same ping again: the second reply shows the MTU the host now uses for the peer.
+  auto learn_then_ping = [&](const char* name, const char* what, std::uint16_t mtu, const Buf& quoted) -> Case& {
+    return cs.emplace_back(name, what).seed().send(ping(1400, 1)).send(frag_needed(mtu, quoted)).send(ping(1400, 2));
+  };
+  learn_then_ping("pmtu_echo_after_frag_needed",
+                  "frag needed (MTU 1000) quoting our echo reply, then a 1400-byte ping: the reply in 1000-byte fragments",
+                  1000, quoted_icmp_from_us());
+  learn_then_ping("pmtu_floor_552", "frag needed with MTU 300, below min_pmtu: the next reply is fragmented at 552", 300,
+                  quoted_icmp_from_us());
+  learn_then_ping("pmtu_mtu_68", "frag needed with MTU 68: raised to min_pmtu 552", 68, quoted_icmp_from_us());
+  learn_then_ping("pmtu_mtu_zero", "frag needed with next-hop MTU 0 (a pre-RFC 1191 router): no plateau, 552", 0,
+                  quoted_icmp_from_us());
+  learn_then_ping("pmtu_mtu_552", "frag needed with MTU 552 exactly: fragments of 552", 552, quoted_icmp_from_us());
+  learn_then_ping("pmtu_mtu_1499", "frag needed with MTU 1499: 1428 fits, the reply is whole", 1499, quoted_icmp_from_us());
+  learn_then_ping("pmtu_mtu_1001_odd", "frag needed with MTU 1001: fragment data rounded down to 8 bytes", 1001,
+                  quoted_icmp_from_us());
+  learn_then_ping("pmtu_larger_than_link", "frag needed with MTU 9000 (above the link's 1500): ignored", 9000,
+                  quoted_icmp_from_us());
+  learn_then_ping("pmtu_not_ours_source", "frag needed quoting an echo reply from 10.0.0.99, not us: ignored", 1000,
+                  quoted_icmp_from_us(0, kPeerIp, kOtherIp));
+  learn_then_ping("pmtu_not_ours_echo_request", "frag needed quoting an echo request from us (we send none): ignored",
+                  1000, quoted_icmp_from_us(8));
+  learn_then_ping("pmtu_not_ours_timestamp_reply", "frag needed quoting a timestamp reply from us: ignored as Linux does",
+                  1000, quoted_icmp_from_us(14));
+  learn_then_ping("pmtu_not_ours_udp", "frag needed quoting a UDP datagram from us (no socket sent it): ignored", 1000,
+                  quoted_udp_from_us());
+  learn_then_ping("pmtu_quote_without_8_bytes", "frag needed quoting only our reply's IP header: ignored", 1000,
+                  slice(quoted_icmp_from_us(), 0, 20));
+  learn_then_ping("pmtu_other_destination",
+                  "frag needed about our echo reply to 10.0.0.3: the peer's replies stay whole", 1000,
+                  quoted_icmp_from_us(0, Ipv4Addr::from_octets(10, 0, 0, 3)));
+  learn_then_ping("pmtu_quoted_dst_off_link", "frag needed about a reply to 192.168.7.7 (no route there): ignored",
+                  1000, quoted_icmp_from_us(0, kOffLink));
+  {
+    Ip router;
+    router.src = kOtherIp;
+    cs.emplace_back("pmtu_from_other_router", "frag needed (MTU 1000) from router 10.0.0.99 on the link: believed")
+        .seed()
+        .send(ping(1400, 1))
+        .send(frag_needed(1000, quoted_icmp_from_us(), router, kOtherMac))
+        .send(ping(1400, 2));
+  }
+  {
+    Ip to_bcast;
+    to_bcast.dst = kSubnetBroadcast;
+    cs.emplace_back("pmtu_frag_needed_to_broadcast", "frag needed sent to 10.0.0.255: not looked at (RFC 1122 §3.2.2)")
+        .seed()
+        .send(ping(1400, 1))
+        .send(frag_needed(1000, quoted_icmp_from_us(), to_bcast, kPeerMac, MacAddr::broadcast()))
+        .send(ping(1400, 2));
+  }
+  cs.emplace_back("pmtu_larger_report_ignored", "MTU 1000 learned, then a report of 1200: still 1000")
+      .seed()
+      .send(ping(1400, 1))
+      .send(frag_needed(1000, quoted_icmp_from_us()))
+      .send(frag_needed(1200, quoted_icmp_from_us()))
+      .send(ping(1400, 2));
+  cs.emplace_back("pmtu_smaller_report_again", "MTU 1200 learned, then 800: the next reply in 800-byte fragments")
+      .seed()
+      .send(ping(1400, 1))
+      .send(frag_needed(1200, quoted_icmp_from_us()))
+      .send(frag_needed(800, quoted_icmp_from_us()))
+      .send(ping(1400, 2));
+  cs.emplace_back("pmtu_floor_then_smaller", "MTU floored at 552 (report 300), then a report of 500: stays 552")
+      .seed()
+      .send(ping(1400, 1))
+      .send(frag_needed(300, quoted_icmp_from_us()))
+      .send(frag_needed(500, quoted_icmp_from_us()))
+      .send(ping(1400, 2));
+  cs.emplace_back("pmtu_small_ping_unaffected", "MTU 1000 learned, then a 56-byte ping: one whole reply")
+      .seed()
+      .send(frag_needed(1000, quoted_icmp_from_us()))
+      .send(ping(56, 2));
+  cs.emplace_back("pmtu_without_prior_reply", "frag needed quoting a reply we never sent (Linux checks no id): believed")
+      .seed()
+      .send(frag_needed(1000, quoted_icmp_from_us()))
+      .send(ping(1400, 2));
+  {
+    Ip h = with_options(record_route_option());
+    cs.emplace_back("pmtu_record_route_fragments", "MTU 1000 learned, then ping -R -s 1400: the first fragment carries RR, later ones NOPs")
+        .seed()
+        .send(frag_needed(1000, quoted_icmp_from_us()))
+        .send(ip_frame(ipv4(h, echo_request(2, pattern(1400)))));
+  }
+  cs.emplace_back("pmtu_udp_error_quote", "MTU floored at 552, then UDP with 1200 bytes to a closed port: the error quotes up to 552")
+      .seed()
+      .send(frag_needed(300, quoted_icmp_from_us()))
+      .send(ip_frame(udp_datagram(pattern(1200, 0x40))));
+  cs.emplace_back("pmtu_timestamp_request_after", "MTU 552 learned, then a timestamp request: the small reply is unaffected")
+      .seed()
+      .send(frag_needed(552, quoted_icmp_from_us()))
+      .send(icmp_frame(13, 0, 0x12340001, cat(bytes({0x02, 0x93, 0x2e, 0x00}), filled(8, 0))));
+  {
+    Ip router;
+    router.flags_frag = 0;
+    cs.emplace_back("pmtu_frag_needed_code_20", "type 3 code 20 (4 + 16) with MTU 1000: not fragmentation needed")
+        .seed()
+        .send(ping(1400, 1))
+        .send(ip_frame(ipv4(router, icmp(3, 20, 1000, quoted_icmp_from_us()))))
+        .send(ping(1400, 2));
+  }
+}
+
+// Options in ICMP errors (issue 13) ------------------------------------------------------------
+
+void error_options_cases(Cases& cs) {
+  auto udp_with = [](Buf options, std::size_t n = 32) {
+    Ip h = with_options(std::move(options));
+    h.protocol = IpProtocol::udp;
+    return ip_frame(ipv4(h, udp(kPeerIp, kHostIp, 45000, 33434, pattern(n, 0x40))));
+  };
+  auto proto_with = [](Buf options) {
+    Ip h = with_options(std::move(options));
+    h.protocol = IpProtocol{253};
+    return ip_frame(ipv4(h, pattern(40)));
+  };
+  cs.emplace_back("error_options_udp_ts_only", "UDP to a closed port with timestamp (tsonly): the error echoes it")
+      .seed()
+      .send(udp_with(ts_only_option()));
+  cs.emplace_back("error_options_udp_ts_and_addr", "UDP to a closed port with timestamp (tsandaddr)")
+      .seed()
+      .send(udp_with(ts_and_addr_option()));
+  cs.emplace_back("error_options_udp_ts_prespec", "UDP to a closed port with timestamp (tsprespec 10.0.0.2 10.0.0.1)")
+      .seed()
+      .send(udp_with(ts_prespec_option()));
+  cs.emplace_back("error_options_udp_rr_full", "UDP to a closed port with a full record route")
+      .seed()
+      .send(udp_with(cat(bytes({0x01, 0x07, 11, 12}), cat(bytes({10, 0, 0, 1}), bytes({10, 0, 0, 9})))));
+  cs.emplace_back("error_options_udp_rr_and_ts", "UDP to a closed port with record route (3 slots) and timestamp (3 slots)")
+      .seed()
+      .send(udp_with(cat(cat(bytes({0x07, 15, 4}), filled(12, 0)), cat(bytes({0x01, 0x44, 16, 5, 0x00}), filled(12, 0)))));
+  cs.emplace_back("error_options_udp_router_alert", "UDP to a closed port with router alert: not echoed")
+      .seed()
+      .send(udp_with(bytes({0x94, 4, 0, 0})));
+  cs.emplace_back("error_options_udp_rr_large", "UDP with record route and 1200 bytes: the quote stops at 576 with the options")
+      .seed()
+      .send(udp_with(record_route_option(), 1200));
+  cs.emplace_back("error_options_proto_rr", "IP protocol 253 with record route: protocol unreachable echoes it")
+      .seed()
+      .send(proto_with(record_route_option()));
+  cs.emplace_back("error_options_proto_ts_only", "IP protocol 253 with timestamp (tsonly)")
+      .seed()
+      .send(proto_with(ts_only_option()));
+  cs.emplace_back("error_options_param_rr_then_bad", "record route, then an option running past the header: parameter problem")
+      .seed()
+      .send(ip_frame(ipv4(with_options(cat(cat(bytes({0x07, 11, 4}), filled(8, 0)), bytes({0x9e, 20, 0, 0, 0}))),
+                          echo_request(1, pattern(56)))));
+  cs.emplace_back("error_options_param_ts_then_bad_rr", "timestamp, then record route with pointer 3: parameter problem")
+      .seed()
+      .send(ip_frame(ipv4(with_options(cat(cat(bytes({0x44, 12, 5, 0x00}), filled(8, 0)), bytes({0x07, 7, 3, 0, 0, 0, 0, 0}))),
+                          echo_request(1, pattern(56)))));
+  cs.emplace_back("error_options_param_bad_first", "a malformed option before record route: parameter problem")
+      .seed()
+      .send(ip_frame(ipv4(with_options(cat(bytes({0x07, 2, 4, 0}), cat(bytes({0x07, 11, 4}), filled(9, 0)))),
+                          echo_request(1, pattern(56)))));
+  {
+    Ip h = with_options(record_route_option());
+    h.protocol = IpProtocol::udp;
+    h.flags_frag = 0;
+    h.ident = 0x6666;
+    const Buf payload = udp(kPeerIp, kHostIp, 45000, 33434, pattern(400, 0x40));
+    cs.emplace_back("error_options_udp_fragmented_rr", "UDP with record route in two fragments to a closed port")
+        .seed()
+        .send(fragment(h, payload, 0, 208))
+        .send(fragment(h, payload, 208, payload.size() - 208));
+    Ip first = h;
+    first.ident = 0x6667;
+    first.protocol = IpProtocol{253};
+    cs.emplace_back("error_options_reassembly_timeout_rr", "first fragment with record route, the rest never comes: time exceeded echoes RR")
+        .seed()
+        .send(fragment(first, pattern(400), 0, 200))
+        .window(33'000);  // the kernel's 30 s timer runs late on a loaded machine
+  }
+}
+
 Cases all_cases() {
   Cases cs;
   arp_cases(cs);
@@ -1073,6 +1270,8 @@ Cases all_cases() {
   icmp_cases(cs);
   transport_cases(cs);
   link_cases(cs);
+  pmtu_cases(cs);
+  error_options_cases(cs);
   return cs;
 }
 

@@ -382,6 +382,22 @@ Comparison prepare(const Frame& k, const Frame& t) {
   if (!tbad.empty() || !kbad.empty())
     c.extra.push_back("field ipv4.checksum kernel=" + (kbad.empty() ? "valid" : kbad) + " tapstack=" + (tbad.empty() ? "valid" : tbad));
   if (ki->ihl == ti->ihl && ki->ihl > 20) mask_timestamp_option(k, t, kEth + 20, kEth + ki->ihl, c);
+  // An ICMP error quotes its offender's header as the host holds it, with the times the host
+  // wrote into a timestamp option on receipt; those are masked like the error's own.
+  if (ki->protocol == 1 && ki->frag_offset == 0 && ki->ihl == ti->ihl && ki->total >= ki->ihl + 8 + 20 &&
+      (k[ki->l4()] == 3 || k[ki->l4()] == 11 || k[ki->l4()] == 12)) {
+    const std::size_t q = ki->l4() + 8;
+    const std::size_t qihl = static_cast<std::size_t>(k[q] & 0x0f) * 4;
+    const std::size_t end = std::min<std::size_t>(q + qihl, kEth + ki->total);
+    const auto masked_before = std::count(c.ignore.begin(), c.ignore.end(), true);
+    if (qihl > 20 && (t.size() >= end) && (t[q] & 0x0f) == (k[q] & 0x0f)) mask_timestamp_option(k, t, q + 20, end, c);
+    if (std::count(c.ignore.begin(), c.ignore.end(), true) != masked_before) {
+      const std::size_t l4 = ki->l4();
+      c.ignore[l4 + 2] = c.ignore[l4 + 3] = true;
+      if (ti->total >= ti->ihl && !ti->more_fragments && fold_sum(t, ti->l4(), kEth + ti->total) != 0)
+        c.extra.push_back("field icmp.checksum kernel=valid tapstack=" + hex(be16(t, l4 + 2)) + " (invalid)");
+    }
+  }
   // ICMP timestamp reply: receive and transmit times.
   if (ki->protocol == 1 && ki->frag_offset == 0 && !ki->more_fragments && ki->ihl == ti->ihl && ki->total >= ki->ihl + 20 &&
       k[ki->l4()] == 14) {

@@ -132,6 +132,51 @@ TEST_CASE("hot path: answering ARP, echo, fragments and options allocates nothin
   CHECK(stack.counters()[Counter::ip_frags_out] == 3000);
 }
 
+TEST_CASE("hot path: learning path MTUs, evicting and expiring them, and fragmenting to them allocates nothing") {
+  StackConfig config;
+  config.mac = kOurMac;
+  config.ip = Ipv4Interface{kOurIp, 24};
+  config.pmtu.max_entries = 8;  // small, so that learning evicts
+  config.pmtu.mtu_expires = std::chrono::milliseconds(500);
+  CountingSink sink;
+  Stack stack(config, sink);
+  const Instant t0 = instant_from_ns(1'000'000'000);
+
+  // "Fragmentation needed" quoting an echo reply of ours to dst: the first 28 bytes of it.
+  auto frag_needed = [](Ipv4Addr dst, std::uint16_t mtu) {
+    Frame quote = ipv4(kOurIp, dst, IpProtocol::icmp, icmp_echo(0x1c, 1, 1400, IcmpType::echo_reply), 0, 0x55, 0);
+    quote.resize(28);
+    Frame m(kIcmpHeaderLen + quote.size());
+    IcmpRepr{.type = IcmpType::dest_unreachable, .code = 4, .rest = mtu}.emit(m);
+    std::copy(quote.begin(), quote.end(), m.begin() + kIcmpHeaderLen);
+    store_be16(m, icmp_field::checksum, internet_checksum(m));
+    return ethernet(kOurMac, kPeerMac, EtherType::ipv4, ipv4(kPeerIp, kOurIp, IpProtocol::icmp, m, 0, 0x99, 0));
+  };
+  std::vector<Frame> reports;
+  for (std::uint8_t host = 100; host < 120; ++host) reports.push_back(frag_needed(Ipv4Addr::from_octets(10, 0, 0, host), 900));
+  const Frame to_peer = frag_needed(kPeerIp, 1000);
+  const Frame arp_request = arp_request_for_us();
+  const Frame echo_large = echo_request_frame(2, 1472);
+
+  const std::size_t before = g_allocations.load();
+  for (int i = 0; i < 1000; ++i) {
+    const Instant now = t0 + std::chrono::milliseconds(i);
+    stack.on_frame(arp_request, now);
+    stack.on_frame(to_peer, now);
+    stack.on_frame(reports[static_cast<std::size_t>(i) % reports.size()], now);
+    stack.on_frame(echo_large, now);  // 1500 bytes to a 1000-byte path: two fragments
+    stack.on_timer(now);
+  }
+  stack.on_timer(t0 + std::chrono::seconds(10));  // every entry's time is over
+  CHECK(g_allocations.load() - before == 0);
+  CHECK(stack.path_mtus().entries().empty());
+  CHECK(stack.counters()[Counter::pmtu_learned] >= 1000);
+  CHECK(stack.counters()[Counter::pmtu_evicted] >= 1);
+  CHECK(stack.counters()[Counter::pmtu_expired] >= 1);
+  // Most replies go out in two fragments; when a report evicts the peer's entry, one whole.
+  CHECK(stack.counters()[Counter::ip_frags_out] >= 1500);
+}
+
 TEST_CASE("hot path: frame in → reply out through a link chain with the pcap recorder allocates nothing") {
   StackConfig config;
   config.mac = kOurMac;
