@@ -1,18 +1,46 @@
 #include "apps/stack_options.hpp"
 
 #include "apps/command_error.hpp"
-#include "tap/tun_device.hpp"
 
 #include <CLI/Validators.hpp>
 
 #include <charconv>
+#include <cstdio>
 #include <cstdlib>
 #include <limits>
 
 namespace tapstack {
 namespace {
 
-std::string in_quotes(std::string_view text) { return "'" + std::string(text) + "'"; }
+// Escapes what a terminal would act on rather than show: C0 controls and DEL, and the C1
+// controls (U+0080-U+009F, two bytes in UTF-8), among them CSI, which starts an escape sequence.
+std::string escape_controls(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const bool c1 = c == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+                    static_cast<unsigned char>(text[i + 1]) <= 0x9f;
+    if (c >= 0x20 && c != 0x7f && !c1) {
+      out.push_back(text[i]);
+      continue;
+    }
+    char buf[8];
+    switch (c) {
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c1) {
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned char>(text[++i]));
+        } else {
+          std::snprintf(buf, sizeof buf, "\\x%02x", c);
+        }
+        out += buf;
+    }
+  }
+  return out;
+}
 
 bool all_digits(std::string_view text) {
   if (text.empty()) return false;
@@ -42,7 +70,7 @@ std::string number_problem(std::string_view text, std::uint64_t min, std::uint64
   return {};
 }
 
-std::expected<std::uint32_t, std::string> parse_ratemask(std::string_view text) {
+Parsed<std::uint32_t> parse_ratemask(std::string_view text) {
   const bool hex = text.starts_with("0x") || text.starts_with("0X");
   const std::string_view digits = hex ? text.substr(2) : text;
   std::uint64_t mask = 0;
@@ -50,52 +78,48 @@ std::expected<std::uint32_t, std::string> parse_ratemask(std::string_view text) 
   const bool whole = !digits.empty() && end == digits.data() + digits.size() && !digits.starts_with('-') &&
                      !digits.starts_with('+');
   if (!whole && ec != std::errc::result_out_of_range)
-    return std::unexpected(in_quotes(text) + " is not a number like 0x1818 or 6168");
+    return Problem{in_quotes(text) + " is not a number like 0x1818 or 6168"};
   if (ec == std::errc::result_out_of_range || mask > std::numeric_limits<std::uint32_t>::max())
-    return std::unexpected(std::string(text) + " is out of range: a mask of ICMP types 0 to 31, at most 0xffffffff");
+    return Problem{escape_controls(text) + " is out of range: a mask of ICMP types 0 to 31, at most 0xffffffff"};
   return static_cast<std::uint32_t>(mask);
-}
-
-// A validator that reports problem(value); no description, so the help shows the type name only.
-CLI::Validator make_check(std::function<std::string(const std::string&)> problem, std::string name) {
-  return CLI::Validator([problem = std::move(problem)](std::string& value) { return problem(value); }, "",
-                        std::move(name));
 }
 
 }  // namespace
 
+std::string in_quotes(std::string_view text) { return "'" + escape_controls(text) + "'"; }
+
 LinkMode parse_link_mode(const std::string& mode) {
   if (mode == "tap") return LinkMode::tap;
   if (mode == "tun") return LinkMode::tun;
-  throw UsageError("--mode: '" + mode + "' is neither tap nor tun");
+  throw UsageError("--mode: " + in_quotes(mode) + " is neither tap nor tun");
 }
 
-std::expected<Ipv4Interface, std::string> parse_host_address(std::string_view text) {
+Parsed<Ipv4Interface> parse_host_address(std::string_view text) {
   const auto slash = text.find('/');
   const std::string_view addr_text = text.substr(0, slash);
   const auto addr = Ipv4Addr::parse(addr_text);
   if (!addr) {
-    if (addr_text.empty()) return std::unexpected(in_quotes(text) + " has no address: give one like 10.0.0.2/24");
-    return std::unexpected(in_quotes(addr_text) + " is not an IPv4 address like 10.0.0.2 (four numbers 0 to 255)");
+    if (addr_text.empty()) return Problem{in_quotes(text) + " has no address: give one like 10.0.0.2/24"};
+    return Problem{in_quotes(addr_text) + " is not an IPv4 address like 10.0.0.2 (four numbers 0 to 255)"};
   }
   std::uint8_t prefix = 24;
   if (slash != std::string_view::npos) {
     const std::string_view p = text.substr(slash + 1);
-    if (!all_digits(p)) return std::unexpected("prefix " + in_quotes(p) + " is not a number: give /1 to /32, e.g. /24");
+    if (!all_digits(p)) return Problem{"prefix " + in_quotes(p) + " is not a number: give /1 to /32, e.g. /24"};
     if (p.size() > 2 || std::stoi(std::string(p)) < 1 || std::stoi(std::string(p)) > 32)
-      return std::unexpected("prefix /" + std::string(p) + " is out of range: /1 to /32, e.g. /24");
+      return Problem{"prefix /" + std::string(p) + " is out of range: /1 to /32, e.g. /24"};
     prefix = static_cast<std::uint8_t>(std::stoi(std::string(p)));
   }
   const Ipv4Interface iface{*addr, prefix};
   const std::string a = addr->to_string();
-  if (addr->is_unspecified()) return std::unexpected(a + " is the unspecified address, not a host's");
-  if (addr->is_limited_broadcast()) return std::unexpected(a + " is the broadcast address, not a host's");
-  if (addr->is_multicast()) return std::unexpected(a + " is a multicast address (224.0.0.0/4), not a host's");
-  if (addr->is_loopback()) return std::unexpected(a + " is a loopback address (127.0.0.0/8), not a host's on a TAP");
-  if (addr->is_reserved()) return std::unexpected(a + " is reserved (240.0.0.0/4), not a host's");
+  if (addr->is_unspecified()) return Problem{a + " is the unspecified address, not a host's"};
+  if (addr->is_limited_broadcast()) return Problem{a + " is the broadcast address, not a host's"};
+  if (addr->is_multicast()) return Problem{a + " is a multicast address (224.0.0.0/4), not a host's"};
+  if (addr->is_loopback()) return Problem{a + " is a loopback address (127.0.0.0/8), not a host's on a TAP"};
+  if (addr->is_reserved()) return Problem{a + " is reserved (240.0.0.0/4), not a host's"};
   if (iface.is_broadcast(*addr))
-    return std::unexpected(a + " is the broadcast address of " + iface.network().to_string() + "/" +
-                           std::to_string(prefix) + ", not a host's");
+    return Problem{a + " is the broadcast address of " + iface.network().to_string() + "/" +
+                           std::to_string(prefix) + ", not a host's"};
   return iface;
 }
 
@@ -107,12 +131,20 @@ Ipv4Interface parse_host_interface(const std::string& option, const std::string&
 
 namespace checks {
 
+// No description, so the help shows the type name only. Messages from elsewhere (the kernel's
+// rules for interface names) may echo the value too, so the whole message is escaped here;
+// in_quotes() escapes too, and an escape has no control character left to escape twice.
+CLI::Validator from_problem(std::function<std::string(const std::string&)> problem, std::string name) {
+  return CLI::Validator([problem = std::move(problem)](std::string& value) { return escape_controls(problem(value)); },
+                        "", std::move(name));
+}
+
 CLI::Validator number(std::uint64_t min, std::uint64_t max) {
-  return make_check([min, max](const std::string& v) { return number_problem(v, min, max); }, "number");
+  return from_problem([min, max](const std::string& v) { return number_problem(v, min, max); }, "number");
 }
 
 CLI::Validator one_of(std::vector<std::string> words) {
-  return make_check(
+  return from_problem(
       [words = std::move(words)](const std::string& v) -> std::string {
         for (const auto& w : words)
           if (v == w) return {};
@@ -125,7 +157,7 @@ CLI::Validator one_of(std::vector<std::string> words) {
 }
 
 CLI::Validator host_address() {
-  return make_check(
+  return from_problem(
       [](const std::string& v) -> std::string {
         const auto iface = parse_host_address(v);
         return iface ? std::string() : iface.error();
@@ -134,7 +166,7 @@ CLI::Validator host_address() {
 }
 
 CLI::Validator unicast_mac() {
-  return make_check(
+  return from_problem(
       [](const std::string& v) -> std::string {
         const auto m = MacAddr::parse(v);
         if (!m) return in_quotes(v) + " is not a MAC address like 02:00:00:00:00:02";
@@ -145,13 +177,8 @@ CLI::Validator unicast_mac() {
       "mac");
 }
 
-CLI::Validator interface_name() {
-  return make_check([](const std::string& v) { return interface_name_problem(v).value_or(std::string()); },
-                    "interface_name");
-}
-
 CLI::Validator icmp_ratemask() {
-  return make_check(
+  return from_problem(
       [](const std::string& v) -> std::string {
         const auto mask = parse_ratemask(v);
         return mask ? std::string() : mask.error();
@@ -160,7 +187,7 @@ CLI::Validator icmp_ratemask() {
 }
 
 CLI::Validator not_empty(std::string what) {
-  return make_check([what = std::move(what)](const std::string& v) { return v.empty() ? "the " + what + " is empty" : ""; },
+  return from_problem([what = std::move(what)](const std::string& v) { return v.empty() ? "the " + what + " is empty" : ""; },
                     "not_empty");
 }
 

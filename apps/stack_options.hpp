@@ -4,16 +4,46 @@
 // checks every command's options use, so that a bad value is refused while the command line is
 // read, in the same words everywhere.
 #include "stack/config.hpp"
+#include "tap/tun_device.hpp"
 
 #include <CLI/App.hpp>
 
 #include <cstdint>
-#include <expected>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace tapstack {
+
+// Why a word is not a value of an option, in words that follow "OPTION: ".
+struct Problem {
+  std::string why;
+};
+
+// A value parsed from an option's word, or the Problem with the word. Used as std::expected,
+// which it is not because clang 14 (the cli fuzz target, tests/fuzz/README.md) cannot compile
+// std::expected<T, std::string> against libstdc++ 12: its destructor is deleted there.
+template <class T>
+class Parsed {
+ public:
+  Parsed(T value) : value_(std::move(value)) {}
+  Parsed(Problem problem) : problem_(std::move(problem.why)) {}
+  explicit operator bool() const { return value_.has_value(); }
+  const T& operator*() const { return *value_; }
+  const T* operator->() const { return &*value_; }
+  const std::string& error() const { return problem_; }
+
+ private:
+  std::optional<T> value_;
+  std::string problem_;
+};
+
+// text in single quotes for an error message, with control characters (a newline, a terminal
+// escape) written as C escapes, so that a message stays one line whatever the user typed.
+std::string in_quotes(std::string_view text);
 
 struct StackOptions {
   std::string mode = "tap";
@@ -43,7 +73,7 @@ LinkMode parse_link_mode(const std::string& mode);
 
 // "A.B.C.D[/N]" that a host can own: what is wrong with it otherwise, blaming the part at fault
 // (the address, the prefix, or the kind of address), without the option's name.
-std::expected<Ipv4Interface, std::string> parse_host_address(std::string_view text);
+Parsed<Ipv4Interface> parse_host_address(std::string_view text);
 // The same for option; throws UsageError "OPTION: reason" (example is unused, kept for callers).
 Ipv4Interface parse_host_interface(const std::string& option, const std::string& text, const std::string& example);
 
@@ -53,6 +83,10 @@ Ipv4Interface parse_host_interface(const std::string& option, const std::string&
 // option's type name (a word such as BYTES or IP/PREFIX) alone.
 namespace checks {
 
+// The check that reports problem(value) ("" when the value is fine), with any control
+// character the problem echoes from the value escaped as in_quotes() does.
+CLI::Validator from_problem(std::function<std::string(const std::string&)> problem, std::string name);
+
 // A decimal whole number from min to max: "'abc' is not a number", "70000 is out of range: 68 to 65535".
 CLI::Validator number(std::uint64_t min, std::uint64_t max);
 // One of words: "'x' is neither tap nor tun".
@@ -61,8 +95,13 @@ CLI::Validator one_of(std::vector<std::string> words);
 CLI::Validator host_address();
 // A unicast MAC, 6 octets in hex separated by ':'.
 CLI::Validator unicast_mac();
-// A name the kernel would take for a new interface (interface_name_problem).
-CLI::Validator interface_name();
+// A name the kernel would take for a new interface (interface_name_problem). Inline, so that
+// only a program that checks interface names links the tap library for it: the cli fuzz
+// target, built with clang without the tap library, uses the rest of this file.
+inline CLI::Validator interface_name() {
+  return from_problem([](const std::string& v) { return interface_name_problem(v).value_or(std::string()); },
+                      "interface_name");
+}
 // An ICMP type mask, decimal or 0x-hexadecimal, 32 bits.
 CLI::Validator icmp_ratemask();
 // Anything but the empty string ("the file name is empty"); what names the value.

@@ -11,8 +11,19 @@ namespace {
 
 constexpr int kSnapLen = 262144;  // libpcap's MAXIMUM_SNAPLEN: never cut one of our frames
 
+// The latest time a frame is given, 2200-01-01: pcapng's 64-bit stamps reach far past 2262,
+// where nanoseconds since 1970 overflow an Instant, and the stack adds its timers (an hour at
+// most) to the time of each frame, so the latest time leaves them decades of room. A stamp
+// outside 1970..2200 is saturated rather than its frame dropped: whoever replays a capture wants
+// every frame in it answered, and replay's clock already never runs backwards, so a stamp
+// pinned at either end changes only when the frame is taken to have come (and shows in the
+// output's stamps).
+constexpr std::int64_t kLatestSecond = 7'258'118'400;
+
 Instant to_instant(const timeval& tv) {
-  // Opened with nanosecond precision, libpcap puts nanoseconds in tv_usec.
+  if (tv.tv_sec < 0) return instant_from_ns(0);
+  if (tv.tv_sec >= kLatestSecond) return instant_from_ns(kLatestSecond * 1'000'000'000);
+  // Opened with nanosecond precision, libpcap puts nanoseconds in tv_usec (0..999999999).
   return instant_from_ns(std::int64_t{tv.tv_sec} * 1'000'000'000 + tv.tv_usec);
 }
 

@@ -40,6 +40,7 @@ namespace tapstack {
   X(arp_resolution_failed, "arp: neighbours that never answered")                              \
   X(arp_drop_unresolved, "arp: queued frames dropped (queue overflow or no answer)")            \
   X(arp_held_sent, "arp: queued datagrams sent once resolved")                                 \
+  X(arp_drop_table_full, "arp: datagrams dropped: neighbour table full of entries still resolving") \
   X(ip_in, "ipv4: datagrams received")                                                          \
   X(ip_drop_truncated, "ipv4: shorter than header or total length")                            \
   X(ip_drop_bad_version, "ipv4: version is not 4")                                              \

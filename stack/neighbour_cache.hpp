@@ -60,7 +60,10 @@ class NeighbourCache {
 
   // Output path (Linux neigh_resolve_output/__neigh_event_send): the MAC to send to now, or
   // nullopt when the frame must be held while resolution runs. Starts resolution (and asks for
-  // the first broadcast request through act) when ip is unknown or failed.
+  // the first broadcast request through act) when ip is unknown or failed. When ip is unknown
+  // and every entry is still resolving, there is no room and nothing to evict: nullopt with no
+  // entry for ip (find(ip) is null), and the caller drops the frame, as Linux does when
+  // neigh_create() fails (held, nothing would ever release or drop it but pool pressure).
   template <class Act>
   std::optional<MacAddr> resolve(Ipv4Addr ip, Instant now, Act&& act);
 

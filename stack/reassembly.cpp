@@ -119,8 +119,8 @@ void Reassembler::flush(Slot& s) {
     std::fill_n(s.bitmaps.get() + kBitmapWords, s.words_used, std::uint64_t{0});
     s.words_used = 0;
   }
-  bytes_held_ -= s.meat;
-  s.len = s.meat = s.tail_end = 0;
+  bytes_held_ -= s.stored;
+  s.len = s.meat = s.stored = s.tail_end = 0;
   s.first_in = s.last_in = false;
   s.ecn = 0;
 }
@@ -255,11 +255,12 @@ ReassemblyResult Reassembler::on_fragment(const Ipv4View& frag, Instant now, con
   q.tail_end = std::max(q.tail_end, end);
 
   if (offset < kPayloadCapacity) {
-    copy_bytes(MutableBytes{q.buffer.get() + kHeaderRoom, kPayloadCapacity}.subspan(offset),
-               payload.first(std::min(end, kPayloadCapacity) - offset));
+    const std::size_t stored = std::min(end, kPayloadCapacity) - offset;
+    copy_bytes(MutableBytes{q.buffer.get() + kHeaderRoom, kPayloadCapacity}.subspan(offset), payload.first(stored));
+    q.stored += stored;
+    bytes_held_ += stored;
   }
   q.meat += end - offset;
-  bytes_held_ += end - offset;
   q.ecn |= static_cast<std::uint8_t>(1u << (frag.tos() & 3u));
   if (offset == 0) {
     q.first_in = true;

@@ -122,7 +122,9 @@ class Reassembler {
   std::optional<Instant> next_deadline() const;
 
   std::size_t incomplete() const { return active_; }      // datagrams held
-  std::size_t bytes_held() const { return bytes_held_; }  // payload bytes held
+  // Payload bytes stored, at most capacity() * 65515: a doomed datagram's payload past what a
+  // slot stores is tracked for its end but takes no memory, so it is not counted.
+  std::size_t bytes_held() const { return bytes_held_; }
   std::size_t capacity() const { return slots_.size(); }  // datagrams that can be held at once
 
  private:
@@ -141,7 +143,8 @@ class Reassembler {
 
     // struct ipq / inet_frag_queue state.
     std::size_t len = 0;       // q.len: end of the datagram's payload as far as known
-    std::size_t meat = 0;      // q.meat: payload bytes held
+    std::size_t meat = 0;      // q.meat: payload bytes received (completion compares it with len)
+    std::size_t stored = 0;    // of those, the bytes the buffer keeps (below 65515): what bytes_held() counts
     std::size_t tail_end = 0;  // end of fragments_tail (the highest fragment); 0 = none yet
     bool first_in = false;
     bool last_in = false;

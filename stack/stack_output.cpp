@@ -66,6 +66,13 @@ void Stack::send_to_neighbour(Ipv4Addr next_hop, TxBuffer& datagram, Instant now
   // As Linux: the destination MAC comes from the neighbour cache, never from the request.
   const auto mac = neighbours_.resolve(next_hop, now, [&](const NeighbourAction& a) { act_on(a, now); });
   if (!mac) {
+    // No entry to wait on: the table is full of neighbours still resolving. Linux drops the
+    // packet then (neigh_create fails, ip_finish_output2 frees it); held, it would wait for a
+    // resolution nobody started, taking a slot from datagrams that have one.
+    if (neighbours_.find(next_hop) == nullptr) {
+      counters_.add(Counter::arp_drop_table_full);
+      return;
+    }
     counters_.add(Counter::arp_drop_unresolved, held_.hold(next_hop, datagram.data()));
     return;
   }

@@ -255,3 +255,46 @@ TEST_CASE("replay link: a truncated record ends the capture, and error() says wh
   CHECK(link.error()->find("truncated") != std::string::npos);
   CHECK_FALSE(link.receive());
 }
+
+namespace {
+
+// A pcapng file (little-endian, one Ethernet interface in microseconds) with frame at each of
+// the 64-bit time stamps: what PcapWriter cannot write, stamps past 2262 included.
+void write_pcapng(const std::string& path, const Frame& frame, const std::vector<std::uint64_t>& stamps_us) {
+  std::vector<std::uint8_t> out;
+  const auto u32 = [&](std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+  };
+  u32(0x0A0D0D0A), u32(28), u32(0x1A2B3C4D), u32(1), u32(0xffffffff), u32(0xffffffff), u32(28);  // section
+  u32(1), u32(20), u32(1), u32(0), u32(20);                                                       // interface
+  const auto padded = static_cast<std::uint32_t>((frame.size() + 3) / 4 * 4);
+  for (const std::uint64_t t : stamps_us) {
+    u32(6), u32(32 + padded), u32(0), u32(static_cast<std::uint32_t>(t >> 32)), u32(static_cast<std::uint32_t>(t));
+    u32(static_cast<std::uint32_t>(frame.size())), u32(static_cast<std::uint32_t>(frame.size()));
+    for (const std::byte b : frame) out.push_back(static_cast<std::uint8_t>(b));
+    out.resize(out.size() + (padded - frame.size()));
+    u32(32 + padded);
+  }
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  REQUIRE(f != nullptr);
+  REQUIRE(std::fwrite(out.data(), 1, out.size(), f) == out.size());
+  REQUIRE(std::fclose(f) == 0);
+}
+
+}  // namespace
+
+TEST_CASE("pcap reader: pcapng time stamps past 2262 are pinned at 2200, not overflowed") {
+  // Nanoseconds since 1970 overflow an Instant in 2262; the stack adds its timers to the time of
+  // a frame, so the reader stops at 2200-01-01 and leaves them room.
+  const Instant latest = instant_from_ns(std::int64_t{7'258'118'400} * 1'000'000'000);
+  TempFile file("far-future.pcapng");
+  write_pcapng(file.path, arp_request_for_us(),
+               {5'000'000, 7'258'118'399'000'000, 10'000'000'000'000'000, 0xffff'ffff'ffff'ffff});
+  const auto frames = read_capture(file.path);
+  REQUIRE(frames.size() == 4);
+  CHECK(frames[0].at == t0);
+  CHECK(frames[1].at == latest - 1s);
+  CHECK(frames[2].at == latest);
+  CHECK(frames[3].at == latest);
+  for (const auto& f : frames) CHECK(f.frame == arp_request_for_us());
+}

@@ -370,6 +370,21 @@ TEST_CASE("reassembly: a ping of death is held until complete, then discarded as
   CHECK(r.bytes_held() == 0);
 }
 
+TEST_CASE("reassembly: payload a doomed datagram carries past 65515 bytes is not counted as held", "[reassembly]") {
+  // The slot stores 65515 payload bytes; what lies beyond is tracked for the datagram's end but
+  // takes no memory, so bytes_held() (what the memory bound reports) leaves it out.
+  Reassembler r{ReassemblyConfig{}};
+  const DatagramSpec d;
+  const Buffer payload = pattern(65528 + 1480);
+  REQUIRE(feed(r, make_fragment(d, payload, {65528, true, 1480})).status == ReassemblyStatus::held);
+  CHECK(r.bytes_held() == 0);
+  REQUIRE(feed(r, make_fragment(d, payload, {65000, true, 528})).status == ReassemblyStatus::held);  // up to 65528
+  CHECK(r.bytes_held() == 65515 - 65000);
+  REQUIRE(feed(r, make_fragment(d, payload, {0, true, 1480})).status == ReassemblyStatus::held);
+  CHECK(r.bytes_held() == 65515 - 65000 + 1480);
+  CHECK(r.bytes_held() <= r.capacity() * (kIpv4MaxDatagramLen - kIpv4MinHeaderLen));
+}
+
 TEST_CASE("reassembly: options in the first fragment count towards the 65535 limit", "[reassembly]") {
   Reassembler r{ReassemblyConfig{}};
   DatagramSpec d;

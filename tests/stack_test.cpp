@@ -194,6 +194,33 @@ TEST_CASE_METHOD(StackFixture, "icmp: held replies are dropped and counted when 
   CHECK_FALSE(stack->next_deadline());
 }
 
+TEST_CASE_METHOD(StackFixture, "icmp: with the neighbour table full of entries still resolving, a reply is dropped, not held") {
+  // Linux: neigh_create() fails when forced GC frees nothing (entries resolving are referenced
+  // by their timers), and ip_finish_output2() drops the packet.
+  config.arp.max_entries = 2;
+  reconfigure();
+  const auto from = [](std::uint8_t host, std::uint16_t seq) {
+    const Ipv4Addr src = Ipv4Addr::from_octets(10, 0, 0, host);
+    return ethernet(kOurMac, kPeerMac, EtherType::ipv4, ipv4(src, kOurIp, IpProtocol::icmp, icmp_echo(0x1c, seq, 56)));
+  };
+  feed(from(10, 1), t0);
+  feed(from(11, 2), t0);
+  REQUIRE(stack->neighbours().entries().size() == 2);
+  CHECK(stack->held_frames() == 2);
+  CHECK(sink.frames.size() == 2);  // a request for each
+  feed(from(12, 3), t0);
+  CHECK(stack->held_frames() == 2);
+  CHECK(sink.frames.size() == 2);  // no request either: there is no entry to resolve
+  CHECK(count(Counter::arp_drop_table_full) == 1);
+  CHECK(count(Counter::arp_drop_unresolved) == 0);
+  // Once an entry has failed, there is room again.
+  for (int i = 1; i <= 3; ++i) stack->on_timer(t0 + std::chrono::seconds(i));
+  CHECK(stack->neighbours().entries().empty());
+  feed(from(12, 4), t0 + 4s);
+  CHECK(stack->held_frames() == 1);
+  CHECK(count(Counter::arp_drop_table_full) == 1);
+}
+
 TEST_CASE_METHOD(StackFixture, "icmp: echo to a broadcast address is ignored by default and answered on request") {
   introduce_peer();
   const Frame to_subnet = echo_request_frame(1, 56, Ipv4Addr::from_octets(10, 0, 0, 255), MacAddr::broadcast());

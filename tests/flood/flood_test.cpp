@@ -22,6 +22,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <concepts>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -67,12 +68,12 @@ class CountingSink final : public FrameSink {
   std::uint64_t frames = 0, bytes = 0;
 };
 
-// What the Stack does not expose (yet): the number of held frames and the reassembly bytes.
-// nullopt while it has no such accessor; the value as soon as it has one by that name.
+// What the Stack may not expose: the number of held frames (Stack::held_frames(), a count) and
+// the reassembly bytes. nullopt while it has no such accessor; the value once it has one.
 template <class S>
 std::optional<std::size_t> held_frames_of(const S& s) {
-  if constexpr (requires { s.held_frames().size(); }) {
-    return s.held_frames().size();
+  if constexpr (requires { { s.held_frames() } -> std::convertible_to<std::size_t>; }) {
+    return s.held_frames();
   } else {
     return std::nullopt;
   }

@@ -10,11 +10,19 @@
 //             on_timer), bits 2-5 neighbour 10.0.0.10-25
 //   event 1   bits 0-2 MAC (0 = all zeros), bit 3 force, bit 4 create, bit 5 reachable
 //   event 2   bits 0-3 clock advance (kAdvance) before the op
-// As in the Stack, a datagram that resolve() cannot send yet is held for its next hop, and the
-// cache's release_held / drop_held actions release or drop what is held for it.
+// As in the Stack (send_to_neighbour, act_on), a datagram that resolve() cannot send yet is
+// held for its next hop in a HeldFrames slot (a TxBuffer with room for the Ethernet header), or
+// dropped when resolve() made no entry for it (a table full of INCOMPLETE entries, as Linux's
+// failing neigh_create), and the cache's release_held / drop_held actions release or drop what
+// is held for it.
 //
 // Checks after every event:
 //  - the bounds: entries() <= max_entries, held frames <= max_held_total;
+//  - HeldFrames against a model of Linux's arp_queue (unres_qlen per neighbour, the oldest
+//    dropped first, then the oldest overall when the pool is full): the counts hold() says it
+//    dropped, size(), and what release() hands back, oldest first, each in a buffer with the
+//    Ethernet header's headroom and padded to 60 bytes;
+//  - every held datagram waits on an INCOMPLETE entry (else nothing would release or drop it);
 //  - the table: one entry per address, find() agrees with entries(), next_deadline() is the
 //    earliest entry deadline;
 //  - the states: INCOMPLETE has no MAC and 1..multicast_probes probes sent, PROBE
@@ -32,6 +40,9 @@
 #include "stack/held_frames.hpp"
 #include "stack/neighbour_cache.hpp"
 
+#include "stack/wire/ethernet.hpp"
+
+#include <algorithm>
 #include <array>
 #include <vector>
 
@@ -47,7 +58,8 @@ constexpr std::array<Duration, 4> kRetrans{1s, 100ms, 500ms, 2s};
 constexpr std::array<Duration, 4> kGcStale{60s, 2s, 10s, 1s};
 constexpr std::array<Duration, 4> kLocktime{1s, 0s, 100ms, 5s};
 
-constexpr std::size_t kFrameLen = 16;  // a held "frame": its next hop, then a serial number
+constexpr std::size_t kFrameLen = 16;  // a held datagram: its next hop, then a serial number
+constexpr TxRoom kRoom{.headroom = kEthernetHeaderLen, .max_len = kFrameLen, .min_frame_len = kEthernetMinFrameLen};
 
 [[noreturn]] void fail(const char* what) { fuzz::failf(kName, {}, "%s", what); }
 
@@ -60,7 +72,7 @@ MacAddr mac_for(unsigned i) {
 class Harness {
  public:
   Harness(const NeighbourConfig& config)
-      : config_(config), cache_(config, counters_), held_(config.max_held_total, config.max_held_per_neighbour, kFrameLen) {
+      : config_(config), cache_(config, counters_), held_(config.max_held_total, config.max_held_per_neighbour, kRoom) {
     actions_.reserve(64);
   }
 
@@ -95,11 +107,13 @@ class Harness {
     } else if (was_absent && n != nullptr) {
       fail("resolve() created an entry without asking for a request");
     }
-    // As Stack::send_on_link: the datagram waits for ARP.
-    std::array<std::byte, kFrameLen> frame{};
-    store_be32(frame, 0, ip.value);
-    store_be32(frame, 4, serial_++);
-    held_.hold(ip, frame);
+    if (n == nullptr) return;  // as Stack::send_to_neighbour: no entry to wait on, dropped
+    // As Stack::send_to_neighbour: the datagram waits for ARP.
+    std::array<std::byte, kFrameLen> datagram{};
+    store_be32(datagram, 0, ip.value);
+    store_be32(datagram, 4, serial_);
+    if (held_.hold(ip, datagram) != model_hold(ip, serial_)) fail("hold() dropped another number of datagrams than unres_qlen would");
+    ++serial_;
   }
 
   void learn(Ipv4Addr ip, MacAddr mac, NeighbourCache::Update how, Instant now) {
@@ -153,19 +167,60 @@ class Harness {
         fail("a PROBE entry with a probe count outside 1..unicast_probes");
     }
     if (cache_.next_deadline() != earliest) fail("next_deadline() is not the earliest entry deadline");
+    if (held_.size() != model_.size()) fail("HeldFrames::size() is not the number of datagrams held");
+    for (const Held& h : model_) {
+      const Neighbour* n = cache_.find(h.next_hop);
+      if (n == nullptr || n->state != NeighbourState::incomplete) fail("a datagram is held for an address that is not resolving");
+    }
   }
 
   std::optional<Instant> next_deadline() const { return cache_.next_deadline(); }
 
  private:
+  struct Held {
+    Ipv4Addr next_hop;
+    std::uint32_t serial;
+  };
+
+  // Linux's arp_queue as HeldFrames keeps it: a neighbour over its share loses its oldest
+  // datagram, then a full pool its oldest overall. Returns how many were dropped.
+  std::size_t model_hold(Ipv4Addr ip, std::uint32_t serial) {
+    std::size_t dropped = 0;
+    const auto mine = [&](const Held& h) { return h.next_hop == ip; };
+    if (static_cast<std::size_t>(std::count_if(model_.begin(), model_.end(), mine)) >= config_.max_held_per_neighbour) {
+      model_.erase(std::find_if(model_.begin(), model_.end(), mine));
+      ++dropped;
+    }
+    if (model_.size() >= config_.max_held_total) {
+      model_.erase(model_.begin());
+      ++dropped;
+    }
+    model_.push_back({ip, serial});
+    return dropped;
+  }
+
   void act(const NeighbourAction& a) {
+    const auto mine = [&](const Held& h) { return h.next_hop == a.ip; };
     if (a.kind == NeighbourAction::Kind::release_held) {
-      held_.release(a.ip, [&](MutableBytes frame) {
-        if (frame.size() != kFrameLen || Ipv4Addr{load_be32(frame, 0)} != a.ip)
-          fail("a frame held for another address was released");
+      std::vector<std::uint32_t> expected;
+      for (const Held& h : model_)
+        if (mine(h)) expected.push_back(h.serial);
+      std::size_t i = 0;
+      const std::size_t released = held_.release(a.ip, [&](TxBuffer& datagram) {
+        const Bytes d = datagram.data();
+        if (d.size() != kFrameLen || Ipv4Addr{load_be32(d, 0)} != a.ip) fail("a datagram held for another address was released");
+        if (i >= expected.size() || load_be32(d, 4) != expected[i++]) fail("release() did not hand back the held datagrams oldest first");
+        // As Stack::send_ethernet: the header goes in the headroom, the frame is padded.
+        EthernetRepr{a.mac, MacAddr{{0x02, 0, 0, 0, 0, 0x99}}, EtherType::ipv4}.emit(datagram.push(kEthernetHeaderLen));
+        const Bytes frame = datagram.frame();
+        if (frame.size() != kEthernetMinFrameLen) fail("a released datagram's frame is not padded to 60 bytes");
+        if (load_be32(frame, kEthernetHeaderLen + 4) != expected[i - 1]) fail("the Ethernet header overwrote the datagram");
       });
+      if (released != expected.size() || i != expected.size()) fail("release() handed back another number of datagrams than held");
+      std::erase_if(model_, mine);
     } else if (a.kind == NeighbourAction::Kind::drop_held) {
-      held_.drop(a.ip);
+      if (held_.drop(a.ip) != static_cast<std::size_t>(std::erase_if(model_, mine)))
+        fail("drop() freed another number of datagrams than held");
     }
   }
 
@@ -174,6 +229,7 @@ class Harness {
   NeighbourCache cache_;
   HeldFrames held_;
   std::vector<NeighbourAction> actions_;
+  std::vector<Held> model_;  // what HeldFrames should hold, oldest first
   std::uint32_t serial_ = 0;
 };
 

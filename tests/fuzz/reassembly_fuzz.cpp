@@ -15,7 +15,7 @@
 //
 // Checks after every step:
 //  - the memory bound: incomplete() <= capacity() (max_bytes / 64 KiB slots, at least one), and
-//    bytes_held() within what the slots can account (see kMaxAccountedPerSlot); nothing held when no
+//    bytes_held() within what the slots store (65515 payload bytes each); nothing held when no
 //    datagram is incomplete; next_deadline() exactly when something is held, and later than
 //    now once pop_expired(now) is drained (else an event loop would spin);
 //  - a complete datagram parses, is not a fragment, has its fragments' key, and carries the
@@ -45,14 +45,10 @@ constexpr std::array<unsigned, 4> kMaxDist{64, 0, 1, 4};
 constexpr Ipv4Addr kOurIp = Ipv4Addr::from_octets(10, 0, 0, 2);
 constexpr Ipv4Addr kBroadcastIp = Ipv4Addr::from_octets(10, 0, 0, 255);
 
-// What bytes_held() can count per incomplete datagram: payload up to the furthest a fragment
-// can reach (offset 65528 + 65515 bytes). Finding (regressions/reassembly/
-// bytes-held-counts-unstored-payload): bytes_held() also counts the payload of a doomed
-// datagram that lies past what a slot stores (65515 bytes; Reassembler stores nothing beyond),
-// so it can exceed capacity() * 64 KiB and max_bytes though the memory used cannot. Tighten
-// this to kIpv4MaxDatagramLen - kIpv4MinHeaderLen (what a slot stores) once bytes_held()
-// counts only stored bytes.
-constexpr std::size_t kMaxAccountedPerSlot = std::size_t{kIpv4FragOffsetMask} * 8 + kIpv4MaxDatagramLen - kIpv4MinHeaderLen;
+// What bytes_held() can count per incomplete datagram: the payload a slot stores (65515 bytes).
+// A doomed datagram's payload past that is tracked for its end but not stored, so not counted
+// (regressions/reassembly/bytes-held-counts-unstored-payload: it once was).
+constexpr std::size_t kMaxAccountedPerSlot = kIpv4MaxDatagramLen - kIpv4MinHeaderLen;
 
 std::uint8_t pattern(std::uint16_t ident, std::size_t k) {
   return static_cast<std::uint8_t>(k * 131u + ident * 7u + (k >> 8) * 13u);
