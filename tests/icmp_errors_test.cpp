@@ -77,6 +77,13 @@ TEST_CASE_METHOD(StackFixture, "ip: an unknown protocol earns a protocol unreach
   CHECK(count(Counter::igmp_in) == 1);
 }
 
+TEST_CASE_METHOD(StackFixture, "ip: PIM is consumed silently, as by Linux's pim_rcv (found by the differential fuzzer)") {
+  introduce_peer();
+  feed(to_us(IpProtocol{103}, Frame(8, std::byte{0x20})));
+  CHECK(sink.frames.empty());
+  CHECK(count(Counter::ip_drop_unknown_protocol) == 1);
+}
+
 TEST_CASE_METHOD(StackFixture, "icmp: never an error about an ICMP error, or about an unknown ICMP type") {
   introduce_peer();
   // An unknown protocol would earn an error; wrap an ICMP error instead and see silence.
