@@ -72,7 +72,8 @@ trap 'exit 130' INT TERM
 args=(--seconds "$seconds" --seed "$seed" --jobs "$jobs" --max-agreeing "$max_agreeing"
   --oracle "$build/tests/differential/kernel_oracle" --tapstack "$build/apps/tapstack"
   --compare "$build/tests/differential/pcap_compare" --unshare "$unshare_cmd"
-  --corpus "$here/golden" --corpus "$here/../../pcap-fixtures" --work "$work" --out "$out")
+  --corpus "$here/golden" --corpus "$here/../../pcap-fixtures" --exclude "$here/known_differences.txt"
+  --work "$work" --out "$out")
 [[ -n $max_mutants ]] && args+=(--max-mutants "$max_mutants")
 echo "fuzz.sh: kernel $(uname -r), '$unshare_cmd' per trial, scratch $work"
 # The fuzzer stops itself at the deadline; `timeout` is the backstop (a minimisation in flight

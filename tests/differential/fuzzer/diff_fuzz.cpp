@@ -3,7 +3,7 @@
 //
 //   diff_fuzz --seconds N [--seed N] [--max-mutants N] [--jobs N] [--max-agreeing N]
 //             --oracle BIN --tapstack BIN --compare BIN --unshare 'unshare -n'
-//             --corpus DIR [--corpus DIR ...] --work DIR --out DIR
+//             --corpus DIR [--corpus DIR ...] [--exclude FILE] --work DIR --out DIR
 //
 // fuzz.sh runs it (README.md explains the whole). Per mutant: one trial (trial.hpp). Then
 //  - a disagreement is confirmed by a second kernel run, minimised (fewest frames, then fewest
@@ -50,6 +50,7 @@ struct Options {
   unsigned max_agreeing = 30;
   Tools tools;
   std::vector<std::string> corpus;
+  std::string exclude;  // known_differences.txt: inputs that disagree already teach nothing new
   std::string work, out;
 };
 
@@ -82,6 +83,7 @@ Options parse(int argc, char** argv) {
       std::istringstream in(v);
       for (std::string w; in >> w;) o.tools.unshare.push_back(w);
     } else if (a == "--corpus") o.corpus.push_back(v);
+    else if (a == "--exclude") o.exclude = v;
     else if (a == "--work") o.work = v;
     else if (a == "--out") o.out = v;
     else usage("unknown option " + a);
@@ -289,6 +291,7 @@ class Fuzzer {
       return;
     }
     const Mutant small = minimise(worker, m, [&](const Outcome& x) { return x.ran && !x.agree && x.signature == o.signature; });
+    if (small.changes() == 0) return;  // the corpus input itself disagrees: a case the suite already has
     const std::string full = "DIFF " + o.signature + " @ " + join(small.changed_fields(), ",");
     {
       std::lock_guard lock(mu_);
@@ -357,6 +360,16 @@ int main(int argc, char** argv) {
   if (!error.empty()) {
     std::fprintf(stderr, "diff_fuzz: %s\n", error.c_str());
     return 1;
+  }
+  if (!o.exclude.empty()) {
+    // Every mutant of a case that already disagrees disagrees the same way, and its changes
+    // cannot be minimised away: such inputs only bury the new findings.
+    std::ifstream in(o.exclude);
+    if (!in) usage("cannot read " + o.exclude);
+    std::set<std::string> known;
+    for (std::string line; std::getline(in, line);)
+      if (!line.empty() && line[0] != '#') known.insert(line.substr(0, line.find_first_of(" \t")));
+    std::erase_if(corpus, [&](const CorpusEntry& e) { return known.contains(e.name); });
   }
   if (corpus.empty()) usage("no usable pcap under the --corpus directories");
   for (CorpusEntry& e : corpus)
