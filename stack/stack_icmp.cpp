@@ -161,6 +161,20 @@ void Stack::reply_timestamp(const Inbound& in, const IcmpView& icmp, Instant now
   send_icmp(dst, in.ip.tos(), *options, now);
 }
 
+namespace {
+
+// Linux's icmp_pointers[] marks more types as errors than RFC 1122 §3.2.2 names: also the
+// unassigned 1, 2 and 7, alternate host address (6), and router advertisement and solicitation
+// (9, 10). __icmp_send() never answers any of them, even where a parameter problem is due.
+bool linux_treats_as_error(IcmpType type) {
+  switch (std::to_underlying(type)) {
+    case 1: case 2: case 6: case 7: case 9: case 10: return true;
+    default: return is_icmp_error(type);
+  }
+}
+
+}  // namespace
+
 void Stack::send_icmp_error(const Offender& offender, IcmpType type, std::uint8_t code, std::uint32_t info,
                             Instant now) {
   const Bytes header = offender.header;
@@ -170,7 +184,7 @@ void Stack::send_icmp_error(const Offender& offender, IcmpType type, std::uint8_
   bool forbidden = offender.to_broadcast || (load_be16(header, ipv4_field::flags_frag) & kIpv4FragOffsetMask) != 0;
   if (!forbidden && IpProtocol{load_u8(header, ipv4_field::protocol)} == IpProtocol::icmp) {
     forbidden = offender.payload.empty() || !is_known(IcmpType{load_u8(offender.payload, icmp_field::type)}) ||
-                is_icmp_error(IcmpType{load_u8(offender.payload, icmp_field::type)});
+                linux_treats_as_error(IcmpType{load_u8(offender.payload, icmp_field::type)});
   }
   if (forbidden) {
     counters_.add(Counter::icmp_errors_suppressed);

@@ -126,7 +126,16 @@ void Stack::expire_fragments(Instant now) {
   }
 }
 
+// PIM (RFC 7761), which the wire layer has no name for: only the host's silence is needed.
+constexpr IpProtocol kPimProtocol{103};
+
 void Stack::deliver(const Inbound& in, Instant now) {
+  if (in.ip.protocol() == kPimProtocol) {
+    // Linux built with multicast routing (CONFIG_IP_PIMSM_V2, as Debian's and most kernels are)
+    // registers pim_rcv at boot, which drops what no router asked for: no protocol unreachable.
+    counters_.add(Counter::ip_drop_unknown_protocol);
+    return;
+  }
   switch (in.ip.protocol()) {
     case IpProtocol::icmp:
       on_icmp(in, now);

@@ -77,6 +77,29 @@ TEST_CASE_METHOD(StackFixture, "ip: an unknown protocol earns a protocol unreach
   CHECK(count(Counter::igmp_in) == 1);
 }
 
+TEST_CASE_METHOD(StackFixture, "icmp: no error about the types Linux counts as errors, as a router solicitation (fuzzer)") {
+  introduce_peer();
+  const auto bad_option = bytes({7, 2, 4, 0});  // record route shorter than its pointer: parameter problem due
+  for (const int type : {1, 2, 6, 7, 9, 10}) {
+    const IcmpType as_error{static_cast<std::uint8_t>(type)};
+    feed(ethernet(kOurMac, kPeerMac, EtherType::ipv4,
+                  ipv4(kPeerIp, kOurIp, IpProtocol::icmp, icmp_echo(1, 1, 8, as_error), 0, 1, 0x4000, bad_option)));
+  }
+  CHECK(sink.frames.empty());
+  CHECK(count(Counter::icmp_errors_suppressed) == 6);
+  // The same option in an echo request still earns the parameter problem.
+  feed(ethernet(kOurMac, kPeerMac, EtherType::ipv4, ipv4(kPeerIp, kOurIp, IpProtocol::icmp, icmp_echo(1, 1, 8), 0, 1, 0x4000, bad_option)));
+  REQUIRE(sink.frames.size() == 1);
+  CHECK(emitted_icmp(sink.frames[0]).type() == IcmpType::parameter_problem);
+}
+
+TEST_CASE_METHOD(StackFixture, "ip: PIM is consumed silently, as by Linux's pim_rcv (found by the differential fuzzer)") {
+  introduce_peer();
+  feed(to_us(IpProtocol{103}, Frame(8, std::byte{0x20})));
+  CHECK(sink.frames.empty());
+  CHECK(count(Counter::ip_drop_unknown_protocol) == 1);
+}
+
 TEST_CASE_METHOD(StackFixture, "icmp: never an error about an ICMP error, or about an unknown ICMP type") {
   introduce_peer();
   // An unknown protocol would earn an error; wrap an ICMP error instead and see silence.

@@ -21,6 +21,8 @@
 #   --jobs N           kernel cases run in parallel (default 4)
 #   --report           print every result and exit 0 whatever the differences
 #   --allow-eth-padding  accept tapstack frames zero-padded to 60 bytes (see pcap_compare.cpp)
+# The cases are make_cases' (golden/cases.tsv) and the fuzzer's (golden/fuzzed.tsv, fuzz.sh), whose
+# committed input pcap is their definition: every mode plays it as it is, and --record keeps it.
 # Output: `PASS name` or `DIFF name: frame i field X kernel=... tapstack=...` per case, then a
 # summary. A DIFF for a case listed in known_differences.txt is reported as KNOWN and does not
 # fail the run. Exit: 0 no unexpected difference, 1 otherwise, 77 skipped, 2 usage/set-up error.
@@ -29,6 +31,7 @@ set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 golden=$here/golden
 known_file=$here/known_differences.txt
+fuzzed_file=$golden/fuzzed.tsv  # cases the fuzzer wrote: their committed input is their source
 
 mode="" report=0 long=${TAPSTACK_DIFF_LONG:-0} short=0 jobs=4 filter='*' padding=()
 TAPSTACK="" MAKE_CASES="" ORACLE="" COMPARE="" WORK="" BUILD=""
@@ -98,6 +101,22 @@ cases_of() {
   done <"$1"
 }
 
+# The fuzzer's cases (fuzz.sh) have no make_cases code: golden/NAME.in.pcap is their definition.
+declare -A fuzzed=()
+if [[ -f $fuzzed_file ]]; then
+  while IFS=$'\t' read -r name _; do
+    [[ -z $name || $name == \#* ]] && continue
+    fuzzed[$name]=1
+  done <"$fuzzed_file"
+fi
+# The input of case $1, whose generated inputs are in directory $2.
+input_of() { if [[ -n ${fuzzed[$1]:-} ]]; then echo "$golden/$1.in.pcap"; else echo "$2/$1.in.pcap"; fi; }
+# Every case of a manifest of generated cases, then the fuzzer's.
+all_cases_of() {
+  cases_of "$1"
+  [[ -f $fuzzed_file ]] && cases_of "$fuzzed_file"
+}
+
 declare -A known=()
 if [[ -f $known_file ]]; then
   while read -r name reason; do
@@ -139,7 +158,7 @@ run_kernel_cases() {
       # `timeout` itself is the job, so the EXIT trap's kill reaches it and it passes the
       # signal on to the oracle (unshare execs it). Each run is bounded by its case's length.
       timeout -k 5 $(((dur + 999) / 1000 + 30)) "${unshare_cmd[@]}" "$ORACLE" \
-        "$in_dir/$name.in.pcap" "$out_dir/$name.kernel.$r.pcap" >"$out_dir/$name.oracle.$r.log" 2>&1 &
+        "$(input_of "$name" "$in_dir")" "$out_dir/$name.kernel.$r.pcap" >"$out_dir/$name.oracle.$r.log" 2>&1 &
       started=$((started + 1))
     done
   done <<<"$lines"
@@ -204,7 +223,7 @@ case $mode in
     need_tool tapstack "$TAPSTACK"
     need_tool compare "$COMPARE"
     [[ -f $golden/cases.tsv ]] || die "no $golden/cases.tsv: record the kernel's answers first (record.sh)"
-    lines=$(cases_of "$golden/cases.tsv")
+    lines=$(all_cases_of "$golden/cases.tsv")
     [[ -n $lines ]] || die "no recorded case matches '$filter'"
     # The committed inputs must be what make_cases writes today, or the answers are stale.
     if [[ -x $MAKE_CASES ]]; then
@@ -223,7 +242,7 @@ case $mode in
         errors=$((errors + 1)) failed_names+=("$name")
         continue
       fi
-      if [[ -f $run_dir/generated/cases.tsv ]]; then
+      if [[ -f $run_dir/generated/cases.tsv && -z ${fuzzed[$name]:-} ]]; then
         if [[ ! -f $run_dir/generated/$name.in.pcap ]]; then
           echo "ERROR $name: recorded in golden/ but make_cases no longer has it (run record.sh)"
           errors=$((errors + 1)) failed_names+=("$name")
@@ -247,7 +266,7 @@ case $mode in
     need_tool oracle "$ORACLE"
     need_namespaces
     "$MAKE_CASES" "$run_dir/cases" >/dev/null || die "make_cases failed"
-    lines=$(cases_of "$run_dir/cases/cases.tsv")
+    lines=$(all_cases_of "$run_dir/cases/cases.tsv")
     if ((!long)); then
       skipped=$(awk -F'\t' '$3 == "long" {print $1}' <<<"$lines" | xargs)
       lines=$(awk -F'\t' '$3 != "long"' <<<"$lines")
@@ -262,7 +281,7 @@ case $mode in
       if [[ -f $golden/$name.kernel.pcap ]] && ! "$COMPARE" --name "$name" "$golden/$name.kernel.pcap" "$run_dir/$name.kernel.1.pcap" >/dev/null; then
         echo "NOTE $name: the live kernel answers differently from golden/$name.kernel.pcap"
       fi
-      compare_case "$name" "$run_dir/cases/$name.in.pcap" "$run_dir/$name.kernel.1.pcap"
+      compare_case "$name" "$(input_of "$name" "$run_dir/cases")" "$run_dir/$name.kernel.1.pcap"
     done <<<"$lines"
     summary_and_exit "live, kernel $(uname -r)"
     ;;
@@ -273,7 +292,7 @@ case $mode in
     need_tool compare "$COMPARE"
     need_namespaces
     "$MAKE_CASES" "$run_dir/cases" >/dev/null || die "make_cases failed"
-    lines=$(cases_of "$run_dir/cases/cases.tsv")
+    lines=$(all_cases_of "$run_dir/cases/cases.tsv")
     ((short)) && lines=$(awk -F'\t' '$3 != "long"' <<<"$lines")
     [[ -n $lines ]] || die "no case matches '$filter'"
     echo "recording $(wc -l <<<"$lines") cases on kernel $(uname -r), each twice, $jobs at a time"
@@ -288,7 +307,7 @@ case $mode in
         bad=$((bad + 1))
         continue
       fi
-      cp "$run_dir/cases/$name.in.pcap" "$golden/$name.in.pcap"
+      [[ -n ${fuzzed[$name]:-} ]] || cp "$run_dir/cases/$name.in.pcap" "$golden/$name.in.pcap"
       cp "$run_dir/$name.kernel.1.pcap" "$golden/$name.kernel.pcap"
       echo "recorded $name ($(grep -o '[0-9]* recorded' "$run_dir/$name.oracle.1.log"))"
     done <<<"$lines"
@@ -297,7 +316,7 @@ case $mode in
     for f in "$golden"/*.in.pcap; do
       [[ -e $f ]] || continue
       name=$(basename "$f" .in.pcap)
-      if ! grep -q "^$name"$'\t' "$golden/cases.tsv"; then
+      if [[ -z ${fuzzed[$name]:-} ]] && ! grep -q "^$name"$'\t' "$golden/cases.tsv"; then
         rm -f "$golden/$name.in.pcap" "$golden/$name.kernel.pcap"
         echo "removed $name (no longer generated)"
       fi
