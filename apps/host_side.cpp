@@ -4,18 +4,22 @@
 
 namespace tapstack {
 
-void configure_host_side(const std::string& ifname, const std::optional<Ipv4Interface>& host,
-                         std::optional<std::uint16_t> mtu) {
-  if (!host && !mtu) return;
+void configure_host_side(const std::string& ifname, const HostSide& wanted) {
+  if (!wanted.address && !wanted.mtu && !wanted.txqueuelen) return;
   Rtnetlink nl = Rtnetlink::open();
+  if (wanted.txqueuelen) {
+    LinkChange queue;
+    queue.txqueuelen = *wanted.txqueuelen;
+    nl.change_link(ifname, queue);
+  }
   // MTU before up, as `ip link set` would: the host never sends a frame at the wrong size.
-  if (mtu) {
+  if (wanted.mtu) {
     LinkChange change;
-    change.mtu = *mtu;
+    change.mtu = *wanted.mtu;
     nl.change_link(ifname, change);
   }
-  if (host) {
-    nl.add_address(ifname, *host);
+  if (wanted.address) {
+    nl.add_address(ifname, *wanted.address);
     LinkChange up;
     up.up = true;
     nl.change_link(ifname, up);

@@ -1,7 +1,8 @@
 #pragma once
-// The host's side of the interface, configured as `run` and `tunnel` are asked to: --mtu, then
-// --host-ip's address and up, through rtnetlink (tap/netlink.hpp), as `ip link set mtu`,
-// `ip addr add` and `ip link set up` would. Throws SetupError with the kernel's reason.
+// The host's side of the interface, configured as `run` and `tunnel` are asked to: the queue
+// length and --mtu, then --host-ip's address and up, through rtnetlink (tap/netlink.hpp), as
+// `ip link set txqueuelen/mtu`, `ip addr add` and `ip link set up` would. Throws SetupError with
+// the kernel's reason.
 #include "stack/wire/addr.hpp"
 
 #include <cstdint>
@@ -10,7 +11,12 @@
 
 namespace tapstack {
 
-void configure_host_side(const std::string& ifname, const std::optional<Ipv4Interface>& host,
-                         std::optional<std::uint16_t> mtu);
+struct HostSide {
+  std::optional<Ipv4Interface> address;  // --host-ip: added, then the link is brought up
+  std::optional<std::uint16_t> mtu;
+  std::optional<std::uint32_t> txqueuelen;
+};
+
+void configure_host_side(const std::string& ifname, const HostSide& wanted);
 
 }  // namespace tapstack

@@ -45,6 +45,16 @@ void print_counters(std::FILE* out, const Counters& counters) {
                "frames received and discarded, by the reasons above");
 }
 
+void print_kernel_link(std::FILE* out, const std::string& ifname, const std::expected<KernelLinkStats, std::string>& stats) {
+  if (!stats) {
+    std::fprintf(out, "kernel %s: statistics unavailable (%s)\n", ifname.c_str(), stats.error().c_str());
+    return;
+  }
+  std::fprintf(out, "kernel %s: %" PRIu64 " frames dropped before tapstack read them (tx_dropped: the queue was full; "
+                    "see --txqueuelen), %" PRIu64 " of ours dropped (rx_dropped)\n",
+               ifname.c_str(), stats->tx_dropped, stats->rx_dropped);
+}
+
 void print_neighbours(std::FILE* out, std::span<const Neighbour> entries, Instant now) {
   if (entries.empty()) {
     std::fprintf(out, "ARP cache: empty\n");

@@ -5,14 +5,22 @@
 #include "stack/neighbour_cache.hpp"
 #include "stack/path_mtu_table.hpp"
 #include "stack/time.hpp"
+#include "tap/link_stats.hpp"
 
 #include <cstdio>
+#include <expected>
 #include <span>
+#include <string>
 
 namespace tapstack {
 
 // Every non-zero counter with its name and description, then the total of drops.
 void print_counters(std::FILE* out, const Counters& counters);
+
+// The kernel's drops on the interface, beside ours: frames the host sent that found the queue
+// full (tx_dropped) and frames we wrote that the kernel dropped (rx_dropped), or why they are
+// unknown.
+void print_kernel_link(std::FILE* out, const std::string& ifname, const std::expected<KernelLinkStats, std::string>& stats);
 
 // The ARP cache as a table: address, MAC, state, and how long ago each entry was confirmed
 // (now is on the same clock the stack was given).

@@ -21,6 +21,7 @@
 #include "tap/control_socket.hpp"
 #include "tap/epoll.hpp"
 #include "tap/errors.hpp"
+#include "tap/link_stats.hpp"
 #include "tap/netlink.hpp"
 #include "tap/signal_fd.hpp"
 #include "tap/timer_fd.hpp"
@@ -50,6 +51,7 @@ struct RunOptions {
   bool no_announce = false;
   bool json = false;           // --json: the exit and SIGUSR1 reports as JSON
   std::uint32_t stats_interval = 0;  // --stats-interval SECONDS: a one-line summary that often
+  std::uint32_t txqueuelen = kFloodTxQueueLen;  // --txqueuelen N: set when we create the TAP, or when given
   PrivilegeOptions privileges;  // --user, --group, --no-seccomp
 };
 
@@ -92,7 +94,7 @@ Ipv4Interface suggested_host_address(Ipv4Interface ours) {
   return {Ipv4Addr{first == ours.addr.value ? first + 1 : first}, ours.prefix_len};
 }
 
-void run(const RunOptions& opts, bool mtu_given) {
+void run(const RunOptions& opts, bool mtu_given, bool txqueuelen_given) {
   configure_logging(opts.link.verbose, opts.quiet);
   StackConfig config = opts.stack.to_config();
   // The loop's clock is CLOCK_MONOTONIC; ICMP timestamps and capture records need the time of day.
@@ -108,7 +110,11 @@ void run(const RunOptions& opts, bool mtu_given) {
   Link& link = chain.top();
   warn_if_routed_elsewhere(dev.name(), host, config.ip.addr);
   if (mtu_given) warn_if_mtu_outlives_run(dev.name(), config.mtu);
-  configure_host_side(dev.name(), host, mtu_given ? std::optional(config.mtu) : std::nullopt);
+  HostSide host_side{.address = host};
+  if (mtu_given) host_side.mtu = config.mtu;
+  // The queue is ours to size on an interface we made; on one that was there, only when asked.
+  if (dev.created() || txqueuelen_given) host_side.txqueuelen = opts.txqueuelen;
+  configure_host_side(dev.name(), host_side);
 
   const std::string mode = std::string(link_mode_name(config.mode));
   spdlog::info("running on {} ({}): {}IP {}, MTU {}{}", dev.name(), mode,
@@ -129,6 +135,15 @@ void run(const RunOptions& opts, bool mtu_given) {
   epoll.add(signals.fd(), kSignal);
   epoll.add(control.fd(), kControl);
 
+  // Opened before the privilege drop (socket is not on the allow-list); best effort, since the
+  // kernel's drops are a diagnosis, not something the stack needs.
+  std::optional<KernelLinkStatsReader> kernel_stats;
+  try {
+    kernel_stats = KernelLinkStatsReader::open(interface_index(dev.name()));
+  } catch (const SetupError& e) {
+    spdlog::warn("the kernel's statistics of {} will not be reported: {}", dev.name(), e.what());
+  }
+
   ConflictLogger events;
   Stack stack(config, link, &events);
   if (config.mode == LinkMode::tap && !opts.no_announce) stack.announce(monotonic_now());
@@ -146,6 +161,7 @@ void run(const RunOptions& opts, bool mtu_given) {
     }
     print_counters(stdout, stack.counters());
     print_link(stdout, dev.name(), device.stats());
+    if (kernel_stats) print_kernel_link(stdout, dev.name(), kernel_stats->read());
     if (chain.impairment()) print_impairment(stdout, *chain.impairment());
     print_neighbours(stdout, stack.neighbours().entries(), monotonic_now());
     print_path_mtus(stdout, stack.path_mtus().entries(), monotonic_now());
@@ -244,6 +260,12 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--stats-interval", opts->stats_interval, "Print a one-line summary every SECONDS seconds")
       ->type_name("SECONDS")
       ->check(checks::number(1, 86400));
+  cmd->add_option("--txqueuelen", opts->txqueuelen,
+                  "Frames the host may queue for the stack before the kernel drops them (needs CAP_NET_ADMIN); "
+                  "set on a TAP this run creates, or on an existing one when given")
+      ->type_name("N")
+      ->check(checks::number(1, 1'000'000))
+      ->capture_default_str();
   add_impairment_options(*cmd, opts->link);
   cmd->add_flag("--json", opts->json, "Print the report on exit and on SIGUSR1 as JSON (one line)");
   add_privilege_options(*cmd, opts->privileges);
@@ -255,7 +277,7 @@ void add_run_command(CLI::App& app) {
       "  sudo tapstack run --ip 10.0.0.2/24 --host-ip 10.0.0.1/24   then, in another terminal: ping 10.0.0.2");
   cmd->callback([opts, cmd] {
     try {
-      run(*opts, cmd->get_option("--mtu")->count() > 0);
+      run(*opts, cmd->get_option("--mtu")->count() > 0, cmd->get_option("--txqueuelen")->count() > 0);
     } catch (const SetupError& e) {
       throw CommandError(e.what());
     }

@@ -6,6 +6,7 @@
 #include "apps/stack_options.hpp"
 #include "tap/accounts.hpp"
 #include "tap/errors.hpp"
+#include "tap/netlink.hpp"
 #include "tap/persistent.hpp"
 #include "tap/tun_device.hpp"
 #include "tap/tun_interfaces.hpp"
@@ -27,6 +28,7 @@ struct TapOptions {
   std::string mode = "tap";
   std::string user;
   std::string group;
+  std::uint32_t txqueuelen = kFloodTxQueueLen;
 };
 
 void add(const TapOptions& opts) {
@@ -35,6 +37,9 @@ void add(const TapOptions& opts) {
   if (!opts.user.empty()) owner.user = lookup_user(opts.user);
   if (!opts.group.empty()) owner.group = lookup_group(opts.group);
   const std::string name = create_persistent_interface(opts.name, mode, owner);
+  LinkChange queue;
+  queue.txqueuelen = opts.txqueuelen;
+  Rtnetlink::open().change_link(name, queue);
   std::string who;
   if (owner.user && owner.group)
     who = "only user " + opts.user + ", as a member of group " + opts.group + ", may attach to it";
@@ -134,6 +139,10 @@ void add_tap_command(CLI::App& app) {
                       "that user and only while a member of the group")
       ->type_name("GROUP")
       ->check(checks::not_empty("group"));
+  add_cmd->add_option("--txqueuelen", opts->txqueuelen, "Frames the host may queue for the reader before the kernel drops them")
+      ->type_name("N")
+      ->check(checks::number(1, 1'000'000))
+      ->capture_default_str();
   add_cmd->footer(
       "Example:\n"
       "  sudo tapstack tap add tap0 --user $USER   then, without sudo: tapstack run --tap tap0 --ip 10.0.0.2/24");

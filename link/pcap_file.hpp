@@ -35,8 +35,16 @@ class PcapReader {
   struct Close {
     void operator()(pcap* p) const;
   };
-  explicit PcapReader(pcap* p) : pcap_(p) {}
+  // A classic pcap file of our link types, read in bulk (pcap_file.cpp); absent for pcapng and
+  // anything else, which pcap_next_ex() reads.
+  struct Records;
+  struct FreeRecords {
+    void operator()(Records* r) const;
+  };
+  std::expected<std::optional<CapturedFrame>, std::string> next_record();
+  explicit PcapReader(pcap* p, Records* records) : pcap_(p), records_(records) {}
   std::unique_ptr<pcap, Close> pcap_;
+  std::unique_ptr<Records, FreeRecords> records_;
 };
 
 class PcapWriter {

@@ -4,6 +4,8 @@
 #   scripts/setup.sh              build, demo and tests
 #   scripts/setup.sh --with-fuzz  also clang for the libFuzzer smoke tests (scripts/test.sh) and
 #                                 llvm-cov for their coverage report (tests/fuzz/coverage.sh)
+#   scripts/setup.sh --with-bench also Google Benchmark and valgrind for the benchmarks
+#                                 (tests/bench/README.md, -DTAPSTACK_BENCH=ON)
 set -euo pipefail
 
 packages=(
@@ -18,7 +20,9 @@ case "${1:-}" in
   # fuzzing (tests/fuzz/run.sh): clang builds libFuzzer targets; its runtime has libFuzzer;
   # llvm-14 has llvm-profdata and llvm-cov (tests/fuzz/coverage.sh)
   --with-fuzz) packages+=(clang-14 libclang-rt-14-dev llvm-14) ;;
-  *) echo "usage: $0 [--with-fuzz]" >&2; exit 2 ;;
+  # benchmarks (tests/bench): stack_bench links Google Benchmark; callgrind.sh counts instructions
+  --with-bench) packages+=(libbenchmark-dev valgrind) ;;
+  *) echo "usage: $0 [--with-fuzz|--with-bench]" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -65,6 +65,7 @@ std::size_t build_change_link(std::span<std::byte> buffer, std::uint32_t seq, un
   }
   if (change.mtu) mnl_attr_put_u32_check(nlh, buffer.size(), IFLA_MTU, *change.mtu);
   if (change.mac) mnl_attr_put_check(nlh, buffer.size(), IFLA_ADDRESS, change.mac->octets.size(), change.mac->octets.data());
+  if (change.txqueuelen) mnl_attr_put_u32_check(nlh, buffer.size(), IFLA_TXQLEN, *change.txqueuelen);
   return nlh->nlmsg_len;
 }
 

@@ -65,6 +65,9 @@ TunDevice TunDevice::open(std::string_view name, LinkMode mode, SetupStep step) 
   UniqueFd fd(::open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK));
   if (!fd) fail(SetupStep::open_tun_device, errno, "cannot " + action, name, step);
 
+  // Racy only against another process creating the same name in this instant, which costs no
+  // more than a queue length set on an interface someone else just made.
+  const bool existed = !name.empty() && ::if_nametoindex(std::string(name).c_str()) != 0;
   ifreq ifr{};
   unsigned flags = (mode == LinkMode::tap ? IFF_TAP : IFF_TUN) | IFF_NO_PI;
   // IFF_TUN_EXCL makes TUNSETIFF fail on an existing name instead of attaching to it.
@@ -74,7 +77,7 @@ TunDevice TunDevice::open(std::string_view name, LinkMode mode, SetupStep step) 
   if (::ioctl(fd.get(), TUNSETIFF, &ifr) < 0) fail(step, errno, "cannot " + action, name);
 
   std::string actual(ifr.ifr_name, ::strnlen(ifr.ifr_name, IFNAMSIZ));
-  return TunDevice(std::move(fd), std::move(actual), mode);
+  return TunDevice(std::move(fd), std::move(actual), mode, !existed);
 }
 
 IoResult TunDevice::read(MutableBytes buffer) noexcept {

@@ -48,6 +48,9 @@ class TunDevice {
   const std::string& name() const { return name_; }
   LinkMode mode() const { return mode_; }
   int fd() const { return fd_.get(); }
+  // True when open() made the interface rather than attaching to one that was there: only then
+  // is its configuration (the queue length, say) ours to choose.
+  bool created() const { return created_; }
 
   // One frame into buffer. A frame longer than the buffer is cut short by the kernel, so the
   // buffer should hold the interface's MTU plus the link header.
@@ -62,11 +65,13 @@ class TunDevice {
   void set_group(gid_t gid);
 
  private:
-  TunDevice(UniqueFd fd, std::string name, LinkMode mode) : fd_(std::move(fd)), name_(std::move(name)), mode_(mode) {}
+  TunDevice(UniqueFd fd, std::string name, LinkMode mode, bool created)
+      : fd_(std::move(fd)), name_(std::move(name)), mode_(mode), created_(created) {}
 
   UniqueFd fd_;
   std::string name_;
   LinkMode mode_;
+  bool created_;
 };
 
 }  // namespace tapstack

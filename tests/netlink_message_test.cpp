@@ -124,6 +124,16 @@ TEST_CASE("netlink: MTU and MAC are attributes, and leave the flags alone") {
   CHECK(std::memcmp(attrs[IFLA_ADDRESS].data(), mac.octets.data(), 6) == 0);
 }
 
+TEST_CASE("netlink: the queue length is IFLA_TXQLEN alone") {
+  alignas(nlmsghdr) Buffer buf;
+  LinkChange change;
+  change.txqueuelen = kFloodTxQueueLen;
+  netlink::build_change_link(buf, 5, 9, change);
+  auto attrs = attributes(buf, sizeof(ifinfomsg));
+  CHECK(attrs.size() == 1);
+  CHECK(u32(attrs[IFLA_TXQLEN]) == kFloodTxQueueLen);
+}
+
 TEST_CASE("netlink: a zero error is the ACK we wait for") {
   const auto m = error_message(42, 0);
   const auto ack = netlink::find_ack(m, 42);

@@ -68,8 +68,9 @@ struct Ipv4Interface {
     if (prefix_len >= 31) return std::nullopt;
     return Ipv4Addr{addr.value | ~netmask()};
   }
+  // Asked of the source and the destination of every datagram: no optional built to compare.
   constexpr bool is_broadcast(Ipv4Addr a) const {
-    return a.is_limited_broadcast() || subnet_broadcast() == a;
+    return a.is_limited_broadcast() || (prefix_len < 31 && a.value == (addr.value | ~netmask()));
   }
   constexpr bool contains(Ipv4Addr a) const { return (a.value & netmask()) == network().value; }
 
