@@ -110,7 +110,8 @@ void run(const RunOptions& opts, bool mtu_given, bool txqueuelen_given) {
   Link& link = chain.top();
   warn_if_routed_elsewhere(dev.name(), host, config.ip.addr);
   if (mtu_given) warn_if_mtu_outlives_run(dev.name(), config.mtu);
-  HostSide host_side{.address = host};
+  HostSide host_side;
+  host_side.address = host;
   if (mtu_given) host_side.mtu = config.mtu;
   // The queue is ours to size on an interface we made; on one that was there, only when asked.
   if (dev.created() || txqueuelen_given) host_side.txqueuelen = opts.txqueuelen;

@@ -142,7 +142,8 @@ void tunnel(TunnelOptions opts) {
 
   TunDevice dev = TunDevice::open(opts.tap, mode);
   TunLink device(dev);
-  HostSide host_side{.address = host};
+  HostSide host_side;
+  host_side.address = host;
   if (opts.mtu_given) host_side.mtu = static_cast<std::uint16_t>(opts.mtu);
   configure_host_side(dev.name(), host_side);
   LinkChain chain(*peer, opts.link, mode, wall_clock_offset(), static_cast<std::uint16_t>(opts.mtu));
