@@ -24,6 +24,8 @@ void LinkChain::deliver(Stack& stack, Bytes frame, Instant at) {
   const std::string& line = explainer_->deliver(stack, frame, at);
   std::fwrite(line.data(), 1, line.size(), stdout);
   std::fputc('\n', stdout);
+  // A person is reading, maybe through a pipe or a file: each line as its frame comes.
+  std::fflush(stdout);
 }
 
 std::expected<void, std::string> LinkChain::close() {
