@@ -36,8 +36,9 @@ void add_explain_flag(CLI::App& cmd, bool& explain) {
 
 void add_dump_explain_flag(CLI::App& cmd, bool& explain) {
   cmd.add_flag("--explain", explain,
-               std::string("Say what `tapstack run --ip ") + ShadowStack::kAddress +
-                   "` would do with each frame and why (dump itself still answers nothing)");
+               std::string("Say what a stack at ") + ShadowStack::kAddress +
+                   " (`tapstack run` with that address) would do with each frame and why; dump itself still "
+                   "answers nothing");
 }
 
 const std::string& Explainer::deliver(Stack& stack, Bytes frame, Instant at) {
