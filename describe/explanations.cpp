@@ -56,7 +56,7 @@ constexpr std::array kExplanations{
     Explanation{C::arp_cache_evicted, consumed, "an ARP cache entry evicted to keep the cache bounded",
                 "Linux gc_thresh3"},
     Explanation{C::arp_held_sent, answered, "datagrams held for ARP sent now that the neighbour answered",
-                "RFC 1122 §2.3.2.2"},
+                "RFC 1122 §2.3.2.2: datagrams held for ARP leave once the neighbour answers"},
     // IPv4
     Explanation{C::ip_drop_truncated, dropped, "IPv4 datagram shorter than its header or its total length",
                 "RFC 791 §3.1; Linux ip_rcv_core"},
@@ -195,6 +195,7 @@ std::string explain_outcome(const Counters& before, const Counters& after, std::
     if (!sent.empty()) out += "; sent " + joined(sent);
   } else if (held_after > held_before) {
     out = "held for ARP: " + whats(held) + rules_of(moved, held);
+    if (!sent.empty()) out += "; sent " + joined(sent);
   } else if (has(held) && !has(answered)) {
     out = "held: " + whats(held) + rules_of(moved, held);
   } else if (!sent.empty()) {
