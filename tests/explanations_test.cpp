@@ -75,7 +75,7 @@ TEST_CASE("explanations: a drop that is answered with an error says both") {
   CHECK(line.ends_with("; sent 10.0.0.2 > 10.0.0.1 ICMP parameter problem"));
 }
 
-TEST_CASE("explanations: an ARP reply that only teaches the cache is consumed; nothing at all is ignored") {
+TEST_CASE("explanations: an ARP reply that only teaches the cache is consumed, and a frame that moves nothing is ignored") {
   CHECK(explain_outcome(Counters{}, with({Counter::arp_in, Counter::arp_cache_updated}), 0, 0, {})
             .starts_with("consumed: ARP cache entry confirmed or updated (RFC 826 merge"));
   CHECK(explain_outcome(Counters{}, with({Counter::frames_in}), 0, 0, {}).starts_with("ignored: "));
