@@ -47,7 +47,7 @@ constexpr std::array kExplanations{
                 "RFC 5227 §2.1.1: a probe for an address in use is answered"},
     Explanation{C::arp_conflicts, consumed, "another host claims our address",
                 "RFC 5227 §2.4; Linux logs nothing, tapstack warns"},
-    Explanation{C::arp_requests_sent, held, "waiting for the next hop's MAC: ARP request sent",
+    Explanation{C::arp_requests_sent, held, "waiting for the next hop's MAC",
                 "RFC 1122 §2.3.2.2: hold the datagram while ARP resolves; Linux unres_qlen"},
     Explanation{C::arp_cache_learned, consumed, "sender learned into the ARP cache",
                 "RFC 826 merge; Linux arp_process (neigh_update)"},
@@ -194,7 +194,9 @@ std::string explain_outcome(const Counters& before, const Counters& after, std::
     out = "dropped: " + whats(dropped) + rules_of(moved, dropped);
     if (!sent.empty()) out += "; sent " + joined(sent);
   } else if (held_after > held_before) {
-    out = "held for ARP: " + whats(held) + rules_of(moved, held);
+    // The first datagram to a neighbour sends the ARP request; the next ones only wait for it.
+    const Explanation arp = *explanation_of(Counter::arp_requests_sent);
+    out = "held for ARP: " + std::string(arp.what) + " (" + std::string(arp.rule) + ")";
     if (!sent.empty()) out += "; sent " + joined(sent);
   } else if (has(held) && !has(answered)) {
     out = "held: " + whats(held) + rules_of(moved, held);

@@ -63,8 +63,11 @@ TEST_CASE("explanations: a datagram waiting on ARP is held, and says so") {
   const std::vector<std::string> sent{"ARP who-has 10.0.0.1 tell 10.0.0.2"};
   const std::string line =
       explain_outcome(Counters{}, with({Counter::icmp_echo_replies_sent, Counter::arp_requests_sent}), 0, 1, sent);
-  CHECK(line.starts_with("held for ARP: waiting for the next hop's MAC"));
-  CHECK(line.find("RFC 1122 §2.3.2.2") != std::string::npos);
+  CHECK(line.starts_with("held for ARP: waiting for the next hop's MAC (RFC 1122 §2.3.2.2"));
+  CHECK(line.ends_with("; sent ARP who-has 10.0.0.1 tell 10.0.0.2"));
+  // The next datagram to the same neighbour waits for the request already sent.
+  CHECK(explain_outcome(Counters{}, with({Counter::icmp_echo_replies_sent}), 1, 2, {})
+            .starts_with("held for ARP: waiting for the next hop's MAC (RFC 1122 §2.3.2.2"));
 }
 
 TEST_CASE("explanations: a drop that is answered with an error says both") {
