@@ -4,6 +4,7 @@
 // them as `run --pcap` would.
 #include "apps/command_error.hpp"
 #include "apps/commands.hpp"
+#include "apps/explain.hpp"
 #include "apps/privilege_options.hpp"
 #include "apps/link_chain.hpp"
 #include "apps/stack_options.hpp"
@@ -35,6 +36,7 @@ struct DumpOptions {
   std::string mode = "tap";
   std::string pcap;
   bool hex = false;
+  bool explain = false;  // --explain: what `run` would do with each frame
   PrivilegeOptions privileges;  // --user, --group, --no-seccomp
 };
 
@@ -65,6 +67,11 @@ void dump(const DumpOptions& opts) {
   // Line by line even into a pipe, so a reader sees each frame as it comes.
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
 
+  std::optional<ShadowStack> shadow;
+  if (opts.explain) {
+    shadow.emplace(mode);
+    std::fprintf(stderr, "dump: --explain says what `tapstack run --ip %s` would do with each frame\n", ShadowStack::kAddress);
+  }
   std::string line;
   bool running = true;
 
@@ -94,7 +101,10 @@ void dump(const DumpOptions& opts) {
     while (const auto frame = link.receive()) {
       line.clear();
       append_timestamp(line, frame->at + wall_offset);
-      append_frame_description(line, frame->data, framing_of(mode));
+      if (shadow)
+        line += shadow->explain(frame->data, frame->at);
+      else
+        append_frame_description(line, frame->data, framing_of(mode));
       if (opts.hex) {
         line += '\n';
         line += hex_dump(frame->data);
@@ -125,6 +135,7 @@ void add_dump_command(CLI::App& app) {
       ->check(checks::one_of({"tap", "tun"}))
       ->capture_default_str();
   cmd->add_flag("--hex", opts->hex, "Add a hex dump under each frame");
+  add_dump_explain_flag(*cmd, opts->explain);
   add_privilege_options(*cmd, opts->privileges);
   cmd->add_option("--pcap", opts->pcap, "Also record every frame to this pcap file")
       ->type_name("FILE")

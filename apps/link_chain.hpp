@@ -3,7 +3,7 @@
 // Each command makes its base link — the TUN/TAP device (TunLink), the capture it replays
 // (ReplayLink), the tunnel's peer — and LinkChain wraps it:
 //
-//   Stack ⇄ Tracer (-v) ⇄ PcapRecorder (--pcap) ⇄ Impairment (--loss, --delay, ...) ⇄ base
+//   Stack ⇄ Explainer (--explain) ⇄ Tracer (-v) ⇄ PcapRecorder (--pcap) ⇄ Impairment (--loss, --delay, ...) ⇄ base
 //
 // The impairment sits below the recorder, so that a capture shows what the stack saw and sent:
 // an inbound frame the emulated link lost is not in it, an outbound one is, at the time the stack
@@ -12,7 +12,8 @@
 //
 // A decorator whose option is absent is not in the chain at all, so without -v a frame pays
 // nothing for logging. The command's loop only receives from top() and hands frames to the
-// Stack, which emits into top(); it arms its timer for top().next_deadline() too.
+// Stack through deliver(), which emits into top(); it arms its timer for top().next_deadline() too.
+#include "apps/explain.hpp"
 #include "describe/describe.hpp"
 #include "link/impairment.hpp"
 #include "link/link.hpp"
@@ -37,6 +38,7 @@ struct LinkOptions {
   // Link emulation: --loss, --delay, --duplicate, --reorder, --seed, --impair. The words are
   // checked as they are parsed (add_impairment_options); max_frame_len is set by the chain.
   ImpairmentConfig impairment{};
+  bool explain = false;  // --explain: print each frame's fate and the rule behind it
 };
 
 // Registers --loss, --delay, --duplicate, --reorder, --seed and --impair on cmd, filling
@@ -58,6 +60,8 @@ class LinkChain {
   LinkChain& operator=(const LinkChain&) = delete;
 
   Link& top() { return *top_; }
+  // Hands a received frame to the stack; with --explain, prints its fate on stdout.
+  void deliver(Stack& stack, Bytes frame, Instant at);
   bool recording() const { return recorder_.has_value(); }
   // The emulated link, when an impairment option was given.
   const Impairment* impairment() const { return impairment_ ? &*impairment_ : nullptr; }
@@ -68,6 +72,7 @@ class LinkChain {
   std::optional<Impairment> impairment_;
   std::optional<PcapRecorder> recorder_;
   std::optional<Tracer> tracer_;
+  std::optional<Explainer> explainer_;
   Link* top_;
 };
 

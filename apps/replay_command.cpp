@@ -18,7 +18,7 @@ namespace {
 
 struct ReplayOptions {
   StackOptions stack;
-  LinkOptions link;  // -v only: the output is the capture
+  LinkOptions link;  // -v and --explain only: the output is the capture
   std::string input;
   std::string output;
   bool drain = false;  // --drain: run the timers out after the last frame
@@ -117,7 +117,7 @@ void replay(const ReplayOptions& opts) {
     clock = first ? frame->at : std::max(clock, frame->at);
     // Timers that fell due between two frames fire at their own time, as they would live.
     run_timers_until(stack, link, clock);
-    stack.on_frame(frame->data, clock);
+    chain.deliver(stack, frame->data, clock);
   }
   if (capture.error()) throw CommandError(opts.input + ": " + *capture.error());
   if (opts.drain) drain_timers(stack, link, clock);
@@ -151,6 +151,7 @@ void add_replay_command(CLI::App& app) {
                  "held frames are sent or dropped and counted, as they would be live");
   cmd->add_flag("-v,--verbose", opts->link.verbose, "Log one decoded line per frame in and out; -vv adds a hex dump");
   add_impairment_options(*cmd, opts->link);
+  add_explain_flag(*cmd, opts->link.explain);
   cmd->footer(
       "Example:\n"
       "  tapstack replay --ip 10.0.0.2/24 ping.pcap replies.pcap   then: tshark -r replies.pcap");

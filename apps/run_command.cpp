@@ -220,7 +220,7 @@ void run(const RunOptions& opts, bool mtu_given, bool txqueuelen_given) {
       for (int i = 0; i < kReadBudget; ++i) {
         const auto frame = link.receive();
         if (!frame) break;
-        stack.on_frame(frame->data, frame->at);
+        chain.deliver(stack, frame->data, frame->at);
       }
     }
   }
@@ -256,6 +256,7 @@ void add_run_command(CLI::App& app) {
       ->type_name("FILE")
       ->check(checks::not_empty("file name"));
   auto* verbose = cmd->add_flag("-v,--verbose", opts->link.verbose, "One decoded line per frame; -vv adds a hex dump");
+  add_explain_flag(*cmd, opts->link.explain);
   cmd->add_flag("-q,--quiet", opts->quiet, "Warnings and errors only")->excludes(verbose);
   cmd->add_flag("--no-announce", opts->no_announce, "Skip the gratuitous ARP announcement at start");
   cmd->add_option("--stats-interval", opts->stats_interval, "Print a one-line summary every SECONDS seconds")

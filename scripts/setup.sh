@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs every Debian package that tapstack's build, tests and demo use, skipping what is there.
 # Nothing else is downloaded: the build uses only these packages.
-#   scripts/setup.sh              build, demo and tests
+#   scripts/setup.sh              build, demo and tests (options combine)
+#   scripts/setup.sh --with-diagrams  also graphviz, for scripts/make-diagrams.sh
 #   scripts/setup.sh --with-fuzz  also clang for the libFuzzer smoke tests (scripts/test.sh) and
 #                                 llvm-cov for their coverage report (tests/fuzz/coverage.sh)
 #   scripts/setup.sh --with-bench also Google Benchmark and valgrind for the benchmarks
@@ -14,16 +15,21 @@ packages=(
   libboost-dev catch2 libspdlog-dev libfmt-dev libpcap-dev libcli11-dev libmnl-dev libseccomp-dev nlohmann-json3-dev
   # tests and demo: namespaces, real peers, capture decoding; GNU time for the flood replay's peak RSS
   iproute2 util-linux procps iputils-ping iputils-arping tcpdump tshark libcap2-bin time
+  # the labs (docs/labs/, ctest -L labs): strace in lab 1
+  strace
 )
-case "${1:-}" in
-  "") ;;
-  # fuzzing (tests/fuzz/run.sh): clang builds libFuzzer targets; its runtime has libFuzzer;
-  # llvm-14 has llvm-profdata and llvm-cov (tests/fuzz/coverage.sh)
-  --with-fuzz) packages+=(clang-14 libclang-rt-14-dev llvm-14) ;;
-  # benchmarks (tests/bench): stack_bench links Google Benchmark; callgrind.sh counts instructions
-  --with-bench) packages+=(libbenchmark-dev valgrind) ;;
-  *) echo "usage: $0 [--with-fuzz|--with-bench]" >&2; exit 2 ;;
-esac
+for option in "$@"; do
+  case "$option" in
+    # fuzzing (tests/fuzz/run.sh): clang builds libFuzzer targets; its runtime has libFuzzer;
+    # llvm-14 has llvm-profdata and llvm-cov (tests/fuzz/coverage.sh)
+    --with-fuzz) packages+=(clang-14 libclang-rt-14-dev llvm-14) ;;
+    # benchmarks (tests/bench): stack_bench links Google Benchmark; callgrind.sh counts instructions
+    --with-bench) packages+=(libbenchmark-dev valgrind) ;;
+    # scripts/make-diagrams.sh: dot turns docs/diagrams/*.dot into the committed SVGs
+    --with-diagrams) packages+=(graphviz) ;;
+    *) echo "usage: $0 [--with-fuzz] [--with-bench] [--with-diagrams]" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do
