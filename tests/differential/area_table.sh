@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # Prints docs/conformance.md's table of the differential suite: every area, how many cases,
 # how many the kernel and tapstack agree on and which are known differences, counted from the
-# case list (golden/cases.tsv, written by make_cases) and known_differences.txt, so the numbers
-# are never typed by hand.
+# case lists (golden/cases.tsv, written by make_cases, and golden/fuzzed.tsv, written by the
+# differential fuzzer) and known_differences.txt, so the numbers are never typed by hand.
 #
-#   tests/differential/area_table.sh [CASES_TSV]
+#   tests/differential/area_table.sh [CASES_TSV...]
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-cases=${1:-$here/golden/cases.tsv}
-[[ -r $cases ]] || { echo "area_table.sh: cannot read $cases" >&2; exit 1; }
+cases=("$@")
+((${#cases[@]})) || cases=("$here/golden/cases.tsv" "$here/golden/fuzzed.tsv")
+for f in "${cases[@]}"; do
+  [[ -r $f ]] || { echo "area_table.sh: cannot read $f" >&2; exit 1; }
+done
 awk -F'\t' -v known="$here/known_differences.txt" '
   # A case belongs to the area its name starts with; these prefixes share a row.
   function area(name,   p) {
     if (name ~ /^error_options_/) return "error_options"
+    if (name ~ /^fz_/) return "fuzzed"
     p = name; sub(/_.*/, "", p)
     if (p ~ /^(udp|tcp|proto|igmp)$/) return "udp, tcp, proto, igmp"
     if (p ~ /^(eth|ipv6|llc|qinq|runt|unknown|vlan)$/) return "link"
@@ -32,6 +36,7 @@ awk -F'\t' -v known="$here/known_differences.txt" '
     covers["udp, tcp, proto, igmp"] = "closed ports (port unreachable, RST for SYN/ACK/FIN/data), bad checksums, broadcasts, unknown protocols"
     covers["link"] = "VLAN (priority tag and real VLANs), QinQ, IPv6, LLC, unknown EtherTypes, runts, odd Ethernet sources"
     covers["pmtu"] = "fragmentation needed quoting our echo reply, floor 552, MTU 0 and 68, larger and repeated reports, reports not about our datagrams, the quote limit after learning"
+    covers["fuzzed"] = "minimised mutants of the cases above (fuzz.sh): header fields, option bytes, fragment offsets and flags, lengths, ARP fields, frame order and timing"
     covers["error_options"] = "record route and timestamp echoed in port and protocol unreachable, parameter problem and time exceeded; the 576-byte limit with options"
   }
   /^#/ { next }
@@ -50,4 +55,4 @@ awk -F'\t' -v known="$here/known_differences.txt" '
       printf "| %s | %d | %d | %d | %s |\n", a, n[a], n[a] - k[a], k[a], covers[a]
     }
     printf "| **all** | **%d** | | | |\n", total
-  }' "$cases"
+  }' "${cases[@]}"
