@@ -174,9 +174,4 @@ void NeighbourCache::erase(Neighbour* n) {
   entries_.pop_back();
 }
 
-std::optional<Instant> NeighbourCache::next_deadline() const {
-  if (heap_.empty()) return std::nullopt;
-  return entries_[heap_.front()].deadline;
-}
-
 }  // namespace tapstack

@@ -84,8 +84,12 @@ class NeighbourCache {
   template <class Act>
   void on_timer(Instant now, Act&& act);
 
-  // The earliest entry deadline, read off the top of a heap: O(1), asked after every frame.
-  std::optional<Instant> next_deadline() const;
+  // The earliest entry deadline, read off the top of a heap: O(1), asked before every frame,
+  // so inline.
+  std::optional<Instant> next_deadline() const {
+    if (heap_.empty()) return std::nullopt;
+    return entries_[heap_.front()].deadline;
+  }
   const Neighbour* find(Ipv4Addr ip) const;
   std::span<const Neighbour> entries() const { return entries_; }
 
