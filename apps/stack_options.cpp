@@ -251,6 +251,12 @@ void StackOptions::add_to(CLI::App& cmd, bool ip_required) {
       ->type_name("SECONDS")
       ->check(checks::number(0, std::numeric_limits<std::int32_t>::max()))
       ->capture_default_str();
+  cmd.add_option("--neigh-gc-thresh3", neigh_gc_thresh3,
+                 "Neighbours the ARP cache holds, 1 to 1048576; the least recently updated is evicted beyond "
+                 "(neigh.default.gc_thresh3)")
+      ->type_name("N")
+      ->check(checks::number(1, max_neighbour_entries))
+      ->capture_default_str();
   cmd.add_flag("--arp-defend", arp_defend, "Defend our address against conflicting ARP (RFC 5227 §2.4) instead of only logging");
 }
 
@@ -279,6 +285,7 @@ StackConfig StackOptions::to_config() const {
   config.reassembly.max_bytes = ipfrag_high_thresh;
   config.pmtu.min_pmtu = static_cast<std::uint16_t>(min_pmtu);
   config.pmtu.mtu_expires = std::chrono::seconds(mtu_expires);
+  config.arp.max_entries = neigh_gc_thresh3;
   config.arp_defend = arp_defend;
   // Whatever the checks above let through, the core would refuse in Stack's constructor.
   if (auto error = config_error(config)) throw CommandError(*error);

@@ -60,6 +60,7 @@ struct StackOptions {
   std::size_t ipfrag_high_thresh = 4 * 1024 * 1024;
   unsigned min_pmtu = 552;
   unsigned mtu_expires = 600;
+  std::size_t neigh_gc_thresh3 = 256;
   bool arp_defend = false;
 
   // Registers the options on cmd; ip_required says whether --ip must be given.

@@ -36,6 +36,10 @@ std::optional<std::string> config_error(const StackConfig& config) {
 
   // The tables are sized from these once; a zero bound could hold nothing.
   if (config.arp.max_entries == 0) return "arp.max_entries is 0: the neighbour cache needs at least 1";
+  // Slots are numbered in 32 bits; the bound also keeps the index (2 to 4 buckets per entry) sane.
+  if (config.arp.max_entries > max_neighbour_entries)
+    return "arp.max_entries is " + std::to_string(config.arp.max_entries) + ": at most " +
+           std::to_string(max_neighbour_entries);
   if (config.arp.max_held_total == 0) return "arp.max_held_total is 0: holding needs room for at least 1 datagram";
   if (config.arp.max_held_per_neighbour == 0)
     return "arp.max_held_per_neighbour is 0: holding needs room for at least 1 datagram";

@@ -15,6 +15,9 @@ namespace tapstack {
 // TAP carries Ethernet frames (ARP included); TUN carries bare IPv4 datagrams.
 enum class LinkMode { tap, tun };
 
+// The most neighbours a cache may be configured for (the CLI's --neigh-gc-thresh3 bound).
+inline constexpr std::size_t max_neighbour_entries = std::size_t{1} << 20;
+
 struct NeighbourConfig {
   std::size_t max_entries = 256;         // gc_thresh3 is the kernel's hard bound (1024)
   Duration reachable_time = 30s;         // base_reachable_time_ms (not randomised: replay is deterministic)

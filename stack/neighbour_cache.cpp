@@ -17,23 +17,127 @@ std::string_view to_string(NeighbourState state) {
   return "?";
 }
 
+namespace {
+
+std::size_t index_buckets(std::size_t entries) {
+  std::size_t buckets = 2;
+  while (buckets < 2 * entries) buckets *= 2;
+  return buckets;
+}
+
+}  // namespace
+
 NeighbourCache::NeighbourCache(const NeighbourConfig& config, Counters& counters)
-    : config_(config), counters_(counters) {
-  entries_.reserve(std::max<std::size_t>(config_.max_entries, 1));
+    : config_(config),
+      capacity_(std::max<std::size_t>(config_.max_entries, 1)),
+      index_(index_buckets(capacity_), no_slot),
+      index_mask_(index_.size() - 1),
+      heap_pos_(capacity_),
+      counters_(counters) {
+  entries_.reserve(capacity_);
+  heap_.reserve(capacity_);
+}
+
+std::size_t NeighbourCache::home_bucket(Ipv4Addr ip) const {
+  // Fibonacci hashing: neighbours on one subnet differ in their low bits, which the multiply
+  // spreads into the high bits taken here.
+  const std::uint64_t mixed = std::uint64_t{ip.value} * 0x9E3779B97F4A7C15ull;
+  return static_cast<std::size_t>(mixed >> 32) & index_mask_;
 }
 
 const Neighbour* NeighbourCache::find(Ipv4Addr ip) const {
-  // A linear scan: the table is small and contiguous, which beats hashing for the handful of
-  // neighbours a virtual host has, and it never allocates.
-  const auto it = std::find_if(entries_.begin(), entries_.end(), [&](const Neighbour& n) { return n.ip == ip; });
-  return it == entries_.end() ? nullptr : &*it;
+  // Load <= 1/2 keeps the probe sequence short; an empty bucket ends it.
+  for (std::size_t b = home_bucket(ip);; b = (b + 1) & index_mask_) {
+    const Slot slot = index_[b];
+    if (slot == no_slot) return nullptr;
+    if (entries_[slot].ip == ip) return &entries_[slot];
+  }
 }
 
 Neighbour* NeighbourCache::find_mut(Ipv4Addr ip) { return const_cast<Neighbour*>(std::as_const(*this).find(ip)); }
 
+std::size_t NeighbourCache::bucket_of(Ipv4Addr ip) const {
+  std::size_t b = home_bucket(ip);
+  while (entries_[index_[b]].ip != ip) b = (b + 1) & index_mask_;
+  return b;
+}
+
+void NeighbourCache::index_insert(Ipv4Addr ip, Slot slot) {
+  std::size_t b = home_bucket(ip);
+  while (index_[b] != no_slot) b = (b + 1) & index_mask_;
+  index_[b] = slot;
+}
+
+void NeighbourCache::index_remove(Ipv4Addr ip) {
+  // Backward-shift deletion (no tombstones, so lookups never slow down with churn): move later
+  // members of the run into the hole when their home bucket allows it.
+  std::size_t hole = bucket_of(ip);
+  for (std::size_t b = (hole + 1) & index_mask_; index_[b] != no_slot; b = (b + 1) & index_mask_) {
+    const std::size_t home = home_bucket(entries_[index_[b]].ip);
+    // b may move to hole unless its home lies cyclically in (hole, b].
+    const bool home_after_hole = ((b - home) & index_mask_) < ((b - hole) & index_mask_);
+    if (home_after_hole) continue;
+    index_[hole] = index_[b];
+    hole = b;
+  }
+  index_[hole] = no_slot;
+}
+
+void NeighbourCache::heap_place(std::size_t pos, Slot slot) {
+  heap_[pos] = slot;
+  heap_pos_[slot] = pos;
+}
+
+void NeighbourCache::heap_sift_up(std::size_t pos) {
+  const Slot slot = heap_[pos];
+  while (pos > 0) {
+    const std::size_t parent = (pos - 1) / 2;
+    if (!earlier(slot, heap_[parent])) break;
+    heap_place(pos, heap_[parent]);
+    pos = parent;
+  }
+  heap_place(pos, slot);
+}
+
+void NeighbourCache::heap_sift_down(std::size_t pos) {
+  const Slot slot = heap_[pos];
+  for (;;) {
+    std::size_t child = 2 * pos + 1;
+    if (child >= heap_.size()) break;
+    if (child + 1 < heap_.size() && earlier(heap_[child + 1], heap_[child])) ++child;
+    if (!earlier(heap_[child], slot)) break;
+    heap_place(pos, heap_[child]);
+    pos = child;
+  }
+  heap_place(pos, slot);
+}
+
+void NeighbourCache::heap_fix(std::size_t pos) {
+  if (pos > 0 && earlier(heap_[pos], heap_[(pos - 1) / 2]))
+    heap_sift_up(pos);
+  else
+    heap_sift_down(pos);
+}
+
+void NeighbourCache::heap_remove(Slot slot) {
+  const std::size_t pos = heap_pos_[slot];
+  const Slot last = heap_.back();
+  heap_.pop_back();
+  if (pos == heap_.size()) return;
+  heap_place(pos, last);
+  heap_fix(pos);
+}
+
+void NeighbourCache::set_deadline(Neighbour& n, Instant deadline) {
+  n.deadline = deadline;
+  heap_fix(heap_pos_[static_cast<Slot>(&n - entries_.data())]);
+}
+
 Neighbour* NeighbourCache::allocate(Ipv4Addr ip, Instant now) {
-  if (entries_.size() >= std::max<std::size_t>(config_.max_entries, 1)) {
+  if (entries_.size() >= capacity_) {
     // Linux's forced GC removes unreferenced entries that are not resolving; the oldest first.
+    // A scan, but only when the table is full and a new neighbour appears, as Linux's
+    // neigh_forced_gc() walks its whole list.
     auto victim = entries_.end();
     for (auto it = entries_.begin(); it != entries_.end(); ++it) {
       if (it->state == NeighbourState::incomplete) continue;
@@ -43,24 +147,31 @@ Neighbour* NeighbourCache::allocate(Ipv4Addr ip, Instant now) {
     counters_.add(Counter::arp_cache_evicted);
     erase(&*victim);
   }
+  const auto slot = static_cast<Slot>(entries_.size());
   Neighbour& n = entries_.emplace_back();
   n.ip = ip;
   n.updated = now;
   n.used = now;
+  index_insert(ip, slot);
+  heap_.push_back(slot);
+  heap_pos_[slot] = heap_.size() - 1;
+  heap_sift_up(heap_.size() - 1);
   return &n;
 }
 
 void NeighbourCache::erase(Neighbour* n) {
-  // Order does not matter: swap with the last and pop keeps erasure O(1).
-  *n = entries_.back();
+  // Order does not matter to lookups: swap with the last and pop keeps erasure O(1), and the
+  // index and the heap follow the last entry to its new slot.
+  const auto slot = static_cast<Slot>(n - entries_.data());
+  const auto last = static_cast<Slot>(entries_.size() - 1);
+  index_remove(n->ip);
+  heap_remove(slot);
+  if (slot != last) {
+    index_[bucket_of(entries_[last].ip)] = slot;
+    heap_place(heap_pos_[last], slot);
+    *n = entries_[last];
+  }
   entries_.pop_back();
-}
-
-std::optional<Instant> NeighbourCache::next_deadline() const {
-  std::optional<Instant> earliest;
-  for (const auto& n : entries_)
-    if (!earliest || n.deadline < *earliest) earliest = n.deadline;
-  return earliest;
 }
 
 }  // namespace tapstack

@@ -6,6 +6,7 @@
 #include "stack/counters.hpp"
 #include "stack/time.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -83,18 +84,48 @@ class NeighbourCache {
   template <class Act>
   void on_timer(Instant now, Act&& act);
 
-  std::optional<Instant> next_deadline() const;
+  // The earliest entry deadline, read off the top of a heap: O(1), asked before every frame,
+  // so inline.
+  std::optional<Instant> next_deadline() const {
+    if (heap_.empty()) return std::nullopt;
+    return entries_[heap_.front()].deadline;
+  }
   const Neighbour* find(Ipv4Addr ip) const;
   std::span<const Neighbour> entries() const { return entries_; }
 
  private:
+  using Slot = std::uint32_t;
+  static constexpr Slot no_slot = ~Slot{0};
+
   Neighbour* find_mut(Ipv4Addr ip);
   // A fresh slot, evicting the least recently updated entry that is not resolving when full.
   Neighbour* allocate(Ipv4Addr ip, Instant now);
   void erase(Neighbour* n);
+  void set_deadline(Neighbour& n, Instant deadline);
+
+  // The IP index: open addressing with linear probing over slot numbers of entries_.
+  std::size_t home_bucket(Ipv4Addr ip) const;
+  std::size_t bucket_of(Ipv4Addr ip) const;  // the bucket holding ip; it must be indexed
+  void index_insert(Ipv4Addr ip, Slot slot);
+  void index_remove(Ipv4Addr ip);
+
+  // The deadline heap: a binary min-heap of slot numbers keyed by their entry's deadline.
+  bool earlier(Slot a, Slot b) const { return entries_[a].deadline < entries_[b].deadline; }
+  void heap_place(std::size_t pos, Slot slot);
+  void heap_sift_up(std::size_t pos);
+  void heap_sift_down(std::size_t pos);
+  void heap_fix(std::size_t pos);
+  void heap_remove(Slot slot);
 
   NeighbourConfig config_;
+  std::size_t capacity_;
   std::vector<Neighbour> entries_;  // capacity reserved once: no allocation after construction
+  // Sized at construction, never resized: at least twice the entries (load <= 1/2), a power
+  // of two so a bucket is a mask. Each bucket holds a slot number or no_slot.
+  std::vector<Slot> index_;
+  std::size_t index_mask_;
+  std::vector<Slot> heap_;        // capacity reserved once
+  std::vector<std::size_t> heap_pos_;  // slot → its position in heap_
   Counters& counters_;
 };
 
@@ -110,7 +141,7 @@ std::optional<MacAddr> NeighbourCache::resolve(Ipv4Addr ip, Instant now, Act&& a
     n->state = NeighbourState::incomplete;
     n->updated = now;
     n->probes = 1;
-    n->deadline = now + config_.retrans_time;
+    set_deadline(*n, now + config_.retrans_time);
     act(NeighbourAction{NeighbourAction::Kind::solicit_broadcast, ip, MacAddr::zero()});
     return std::nullopt;
   }
@@ -123,7 +154,7 @@ std::optional<MacAddr> NeighbourCache::resolve(Ipv4Addr ip, Instant now, Act&& a
       // NUD as Linux applies it to ARP).
       n->state = NeighbourState::delay;
       n->updated = now;
-      n->deadline = now + config_.delay_first_probe;
+      set_deadline(*n, now + config_.delay_first_probe);
       return n->mac;
     default:
       return n->mac;
@@ -156,19 +187,22 @@ void NeighbourCache::learn(Ipv4Addr ip, MacAddr mac, Update how, Instant now, Ac
     n->state = NeighbourState::reachable;
     n->confirmed = now;
     n->probes = 0;
-    n->deadline = now + config_.reachable_time;
+    set_deadline(*n, now + config_.reachable_time);
   } else if (!had_mac || mac_changes) {
     n->state = NeighbourState::stale;
     n->probes = 0;
   }
   // Otherwise the same MAC without proof of reachability: Linux's neigh_update() keeps the
   // state as it is (a request does not demote a reachable entry).
-  if (n->state == NeighbourState::stale) n->deadline = now + config_.gc_stale_time;
+  if (n->state == NeighbourState::stale) set_deadline(*n, now + config_.gc_stale_time);
   if (was_resolving) act(NeighbourAction{NeighbourAction::Kind::release_held, ip, mac});
 }
 
 template <class Act>
 void NeighbourCache::on_timer(Instant now, Act&& act) {
+  // Nothing due: the common case costs one comparison. When something is, the walk below keeps
+  // the order in which entries are visited (and so the order of the ARP requests sent).
+  if (heap_.empty() || entries_[heap_.front()].deadline > now) return;
   for (std::size_t i = 0; i < entries_.size();) {
     Neighbour& n = entries_[i];
     if (n.deadline > now) {
@@ -180,7 +214,7 @@ void NeighbourCache::on_timer(Instant now, Act&& act) {
       case NeighbourState::reachable:
         n.state = NeighbourState::stale;
         n.updated = now;
-        n.deadline = now + config_.gc_stale_time;
+        set_deadline(n, now + config_.gc_stale_time);
         break;
       case NeighbourState::stale:
         // Unused for gc_stale_time: forget it, as Linux's periodic GC does.
@@ -191,11 +225,11 @@ void NeighbourCache::on_timer(Instant now, Act&& act) {
       case NeighbourState::delay:
         if (n.confirmed + config_.delay_first_probe > now) {
           n.state = NeighbourState::reachable;
-          n.deadline = n.confirmed + config_.reachable_time;
+          set_deadline(n, n.confirmed + config_.reachable_time);
         } else {
           n.state = NeighbourState::probe;
           n.probes = 1;
-          n.deadline = now + config_.retrans_time;
+          set_deadline(n, now + config_.retrans_time);
           act(NeighbourAction{NeighbourAction::Kind::solicit_unicast, n.ip, n.mac});
         }
         n.updated = now;
@@ -211,7 +245,7 @@ void NeighbourCache::on_timer(Instant now, Act&& act) {
           erased = true;
         } else {
           ++n.probes;
-          n.deadline = now + config_.retrans_time;
+          set_deadline(n, now + config_.retrans_time);
           act(NeighbourAction{probing ? NeighbourAction::Kind::solicit_unicast
                                       : NeighbourAction::Kind::solicit_broadcast,
                               n.ip, n.mac});

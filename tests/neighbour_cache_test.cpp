@@ -161,3 +161,38 @@ TEST_CASE("neighbour: entries still resolving are never evicted; a full table of
   CHECK(cache.find(Ipv4Addr::from_octets(10, 0, 0, 4)) == nullptr);
   CHECK(cache.entries().size() == 2);
 }
+
+TEST_CASE("neighbour: the index and the deadline heap agree with the entries through churn") {
+  // Lookups go through a hash index and next_deadline() through a heap; both must say what a
+  // scan of entries() says, while entries are learned, resolved, evicted and expired.
+  NeighbourConfig config;
+  config.max_entries = 64;
+  Counters counters;
+  NeighbourCache cache(config, counters);
+  const auto nop = [](const NeighbourAction&) {};
+  const auto agrees = [&] {
+    std::optional<Instant> earliest;
+    for (const auto& n : cache.entries()) {
+      if (cache.find(n.ip) != &n) return false;
+      if (!earliest || n.deadline < *earliest) earliest = n.deadline;
+    }
+    return cache.next_deadline() == earliest;
+  };
+  Instant now{};
+  std::uint32_t lcg = 12345;
+  const auto random = [&] { return (lcg = lcg * 1664525u + 1013904223u) >> 16; };
+  for (int step = 0; step < 5000; ++step) {
+    now += std::chrono::milliseconds(random() % 90);
+    const Ipv4Addr ip{0x0a000000u + random() % 600};
+    switch (random() % 4) {
+      case 0: cache.resolve(ip, now, nop); break;
+      case 1: cache.learn(ip, kPeerMac, {.reachable = true}, now, nop); break;
+      case 2: cache.learn(ip, kPeerMac, {.create = true}, now, nop); break;
+      default: cache.on_timer(now, nop); break;
+    }
+    REQUIRE(cache.entries().size() <= config.max_entries);
+    REQUIRE(agrees());
+  }
+  CHECK(counters[Counter::arp_cache_evicted] > 0);
+  CHECK(counters[Counter::arp_cache_expired] + counters[Counter::arp_resolution_failed] > 0);
+}

@@ -12,9 +12,9 @@
 # which is the cost of one echo alone, start-up subtracted. Nothing is asserted; it prints.
 #
 # Environment: TAPSTACK, MAKE_ECHO_CAPTURE, PCAP_COPY (default: under build/), N1 (2000),
-# N2 (12000), PAYLOAD (56), NEIGHBOURS (256: replay's cache holds at most 256 entries, Linux's
-# gc_thresh3 order of magnitude; stack_bench measures 65 536 in the core), PROFILE=1 also prints
-# callgrind_annotate's top functions of the larger tapstack run.
+# N2 (12000), PAYLOAD (56), NEIGHBOURS (65536: replay is given --neigh-gc-thresh3 NEIGHBOURS so
+# every one of them stays in its cache), PROFILE=1 also prints callgrind_annotate's top
+# functions of the larger tapstack run.
 set -euo pipefail
 
 readonly SKIP=77
@@ -25,7 +25,7 @@ PCAP_COPY=${PCAP_COPY:-$ROOT/build/tests/bench/pcap_copy}
 N1=${N1:-2000}
 N2=${N2:-12000}
 PAYLOAD=${PAYLOAD:-56}
-NEIGHBOURS=${NEIGHBOURS:-256}
+NEIGHBOURS=${NEIGHBOURS:-65536}
 
 command -v valgrind >/dev/null 2>&1 || { echo "SKIP callgrind: valgrind is not installed (apt-get install valgrind)"; exit "$SKIP"; }
 for p in "$TAPSTACK" "$MAKE_ECHO_CAPTURE" "$PCAP_COPY"; do
@@ -62,7 +62,7 @@ replay=("$TAPSTACK" replay --ip 10.0.0.2/15)
 floor=$(per_echo copy 1 "$PCAP_COPY")
 ours=$(per_echo replay 1 "${replay[@]}")
 cmp -s "$WORK/out2.pcap" /dev/null && { echo "callgrind: replay wrote nothing" >&2; exit 1; }
-many=$(per_echo replay-many "$NEIGHBOURS" "${replay[@]}")
+many=$(per_echo replay-many "$NEIGHBOURS" "${replay[@]}" --neigh-gc-thresh3 "$NEIGHBOURS")
 
 printf 'instructions per %s-byte echo (callgrind; (I(%s echoes) - I(%s echoes)) / %s, start-up subtracted)\n' \
   "$PAYLOAD" "$N2" "$N1" "$((N2 - N1))"
