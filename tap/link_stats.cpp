@@ -5,6 +5,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <net/if.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -44,29 +45,16 @@ int on_message(const nlmsghdr* nlh, void* data) {
 
 }  // namespace
 
+// One question: the reader below, opened for it alone.
 std::expected<KernelLinkStats, std::string> kernel_link_stats(std::string_view ifname) {
-  std::unique_ptr<mnl_socket, SocketCloser> nl(mnl_socket_open(NETLINK_ROUTE));
-  if (!nl || mnl_socket_bind(nl.get(), 0, MNL_SOCKET_AUTOPID) < 0)
-    return std::unexpected(std::string("rtnetlink: ") + std::strerror(errno));
-  std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
-  nlmsghdr* nlh = mnl_nlmsg_put_header(buf.data());
-  nlh->nlmsg_type = RTM_GETLINK;
-  nlh->nlmsg_flags = NLM_F_REQUEST;
-  const unsigned seq = 1;
-  nlh->nlmsg_seq = seq;
-  auto* ifm = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
-  ifm->ifi_family = AF_UNSPEC;
-  mnl_attr_put_strz(nlh, IFLA_IFNAME, std::string(ifname).c_str());
-  if (mnl_socket_sendto(nl.get(), nlh, nlh->nlmsg_len) < 0)
-    return std::unexpected(std::string("rtnetlink: ") + std::strerror(errno));
-  Parsed parsed;
-  const unsigned portid = mnl_socket_get_portid(nl.get());
-  const ssize_t n = mnl_socket_recvfrom(nl.get(), buf.data(), buf.size());
-  if (n < 0) return std::unexpected(std::string("rtnetlink: ") + std::strerror(errno));
-  if (mnl_cb_run(buf.data(), static_cast<size_t>(n), seq, portid, on_message, &parsed) < 0)
-    return std::unexpected(std::string(ifname) + ": " + std::strerror(errno));
-  if (!parsed.found) return std::unexpected(std::string(ifname) + ": the kernel reported no statistics");
-  return parsed.stats;
+  const std::string name(ifname);
+  const unsigned index = ::if_nametoindex(name.c_str());
+  if (index == 0) return std::unexpected(name + ": " + std::strerror(errno));
+  try {
+    return KernelLinkStatsReader::open(index).read();
+  } catch (const SetupError& e) {
+    return std::unexpected(std::string(e.what()));
+  }
 }
 
 struct KernelLinkStatsReader::Socket {
