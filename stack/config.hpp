@@ -9,6 +9,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace tapstack {
 
@@ -54,10 +55,19 @@ struct PathMtuConfig {
   std::size_t max_entries = 256;         // Linux bounds exceptions per hash chain (5 deep); ours is total
 };
 
+// IPv6's addresses and NDP's start-up (net.ipv6.conf.*). The neighbour timings are shared with
+// ARP (StackConfig::arp): Linux's nd_tbl and arp_tbl have the same defaults.
+struct Ipv6Config {
+  std::vector<Ipv6Interface> addresses;  // from --ip; none: IPv6 is off unless link_local
+  bool link_local = true;                // TAP mode: also own fe80::/64 + modified EUI-64 of mac
+  unsigned dad_transmits = 1;            // dad_transmits: NS probes per address when announce() runs
+};
+
 struct StackConfig {
   LinkMode mode = LinkMode::tap;
   MacAddr mac;                           // ignored in TUN mode
   Ipv4Interface ip;
+  Ipv6Config ipv6;
   std::uint16_t mtu = 1500;
   bool arp_defend = false;               // RFC 5227 §2.4 (c) defence instead of Linux's silence
   NeighbourConfig arp;

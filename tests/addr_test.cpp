@@ -58,3 +58,41 @@ TEST_CASE("addr: special IPv4 ranges are classified") {
   CHECK(Ipv4Addr::from_octets(240, 0, 0, 1).is_reserved());
   CHECK_FALSE(Ipv4Addr::from_octets(10, 0, 0, 1).is_multicast());
 }
+
+TEST_CASE("addr: IPv6 parses RFC 4291 text and prints RFC 5952 text") {
+  const auto round_trip = [](std::string_view in) {
+    const auto a = Ipv6Addr::parse(in);
+    REQUIRE(a);
+    return a->to_string();
+  };
+  CHECK(round_trip("::") == "::");
+  CHECK(round_trip("::1") == "::1");
+  CHECK(round_trip("fe80::ff:fe00:2") == "fe80::ff:fe00:2");
+  CHECK(round_trip("FD00:0:0:0:0:0:0:2") == "fd00::2");
+  CHECK(round_trip("2001:db8:0:0:1:0:0:1") == "2001:db8::1:0:0:1");  // the first longest run
+  CHECK(round_trip("2001:db8:0:1:1:1:1:1") == "2001:db8:0:1:1:1:1:1");  // one zero group stays
+  CHECK(round_trip("::ffff:10.0.0.2") == "::ffff:a00:2");
+  CHECK(round_trip("1::") == "1::");
+  for (const char* bad : {"", ":", ":::", "1:::2", "1::2::3", "1:2:3:4:5:6:7", "1:2:3:4:5:6:7:8:9", "12345::",
+                          "g::1", "1::2:", ":1::2", "::1.2.3", "1:2:3:4:5:6:7:1.2.3.4", "fe80::1%eth0"})
+    CHECK_FALSE(Ipv6Addr::parse(bad));
+}
+
+TEST_CASE("addr: IPv6 derived addresses: link-local EUI-64, solicited-node, multicast MAC") {
+  const MacAddr mac{{0x02, 0x00, 0x00, 0x00, 0x00, 0x02}};
+  const Ipv6Addr ll = link_local_from_mac(mac);
+  CHECK(ll.to_string() == "fe80::ff:fe00:2");
+  CHECK(ll.is_link_local());
+  const Ipv6Addr group = Ipv6Addr::parse("fd00::1234:5678")->solicited_node();
+  CHECK(group.to_string() == "ff02::1:ff34:5678");
+  CHECK(group.is_solicited_node());
+  CHECK(group.is_multicast());
+  CHECK(group.multicast_scope() == 2);
+  CHECK(multicast_mac_for(group) == MacAddr{{0x33, 0x33, 0xff, 0x34, 0x56, 0x78}});
+  const auto net = Ipv6Interface::parse("fd00::2/64");
+  REQUIRE(net);
+  CHECK(net->contains(*Ipv6Addr::parse("fd00::ffff:1")));
+  CHECK_FALSE(net->contains(*Ipv6Addr::parse("fd01::1")));
+  CHECK(Ipv6Interface::parse("fd00::2")->prefix_len == 64);
+  CHECK_FALSE(Ipv6Interface::parse("fd00::2/129"));
+}

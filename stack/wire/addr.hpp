@@ -81,7 +81,89 @@ struct Ipv4Interface {
   friend constexpr auto operator<=>(const Ipv4Interface&, const Ipv4Interface&) = default;
 };
 
+struct Ipv6Addr {
+  std::array<std::uint8_t, 16> octets{};  // network byte order, as on the wire
+
+  static constexpr Ipv6Addr unspecified() { return {}; }
+  // ff02::1, every node on the link (RFC 4291 §2.7.1).
+  static constexpr Ipv6Addr all_nodes() { return {{0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}}; }
+  static constexpr Ipv6Addr all_routers() { return {{0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}}; }
+
+  constexpr bool is_unspecified() const { return *this == unspecified(); }
+  constexpr bool is_loopback() const { return *this == Ipv6Addr{{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}}; }
+  constexpr bool is_multicast() const { return octets[0] == 0xff; }                              // ff00::/8
+  constexpr bool is_link_local() const { return octets[0] == 0xfe && (octets[1] & 0xc0) == 0x80; }  // fe80::/10
+  constexpr bool is_v4_mapped() const {                                                              // ::ffff:0:0/96
+    for (int i = 0; i < 10; ++i)
+      if (octets[i] != 0) return false;
+    return octets[10] == 0xff && octets[11] == 0xff;
+  }
+  // A multicast address's scope (RFC 4291 §2.7): 1 interface-local, 2 link-local, 5 site, 0xe global.
+  constexpr std::uint8_t multicast_scope() const { return octets[1] & 0x0f; }
+  // ff02::1:ffXX:XXXX, the group a neighbour solicitation for this address goes to (RFC 4291 §2.7.1).
+  constexpr Ipv6Addr solicited_node() const {
+    return {{0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff, octets[13], octets[14], octets[15]}};
+  }
+  constexpr bool is_solicited_node() const {
+    const Ipv6Addr probe = solicited_node();
+    for (int i = 0; i < 13; ++i)
+      if (octets[i] != probe.octets[i]) return false;
+    return true;
+  }
+
+  // RFC 4291 §2.2 text: hex groups, one "::", an embedded dotted quad at the end; nullopt on
+  // anything else (no zone index: "%eth0" is the caller's business).
+  static std::optional<Ipv6Addr> parse(std::string_view text);
+  // RFC 5952 §4: lower case, no leading zeros, the longest run of two or more zero groups as "::".
+  std::string to_string() const;
+
+  friend constexpr auto operator<=>(const Ipv6Addr&, const Ipv6Addr&) = default;
+};
+
+// The Ethernet group an IPv6 multicast goes to: 33:33 and the address's last four octets
+// (RFC 2464 §7).
+constexpr MacAddr multicast_mac_for(const Ipv6Addr& group) {
+  return {{0x33, 0x33, group.octets[12], group.octets[13], group.octets[14], group.octets[15]}};
+}
+
+// fe80::/64 with the modified EUI-64 interface identifier of mac (RFC 4291 App. A, RFC 4862
+// §5.3): 02:00:00:00:00:02 → fe80::ff:fe00:2.
+constexpr Ipv6Addr link_local_from_mac(const MacAddr& mac) {
+  const auto& m = mac.octets;
+  return {{0xfe, 0x80, 0, 0, 0, 0, 0, 0, static_cast<std::uint8_t>(m[0] ^ 0x02), m[1], m[2], 0xff, 0xfe, m[3], m[4], m[5]}};
+}
+
+// An IPv6 interface address: the address and its on-link prefix.
+struct Ipv6Interface {
+  Ipv6Addr addr;
+  std::uint8_t prefix_len = 64;
+
+  constexpr bool contains(const Ipv6Addr& a) const {
+    unsigned bits = prefix_len;
+    for (std::size_t i = 0; i < 16 && bits > 0; ++i, bits = bits >= 8 ? bits - 8 : 0) {
+      const auto mask = static_cast<std::uint8_t>(bits >= 8 ? 0xff : 0xff << (8 - bits));
+      if ((a.octets[i] & mask) != (addr.octets[i] & mask)) return false;
+    }
+    return true;
+  }
+
+  // "ADDR/N" or "ADDR" (then default_prefix); nullopt on anything else.
+  static std::optional<Ipv6Interface> parse(std::string_view text, std::uint8_t default_prefix = 64);
+  std::string to_string() const;
+
+  friend constexpr auto operator<=>(const Ipv6Interface&, const Ipv6Interface&) = default;
+};
+
 }  // namespace tapstack
+
+template <>
+struct std::hash<tapstack::Ipv6Addr> {
+  std::size_t operator()(const tapstack::Ipv6Addr& a) const noexcept {
+    std::size_t h = 0xcbf29ce484222325ull;  // FNV-1a: enough for a test's unordered_map
+    for (auto o : a.octets) h = (h ^ o) * 0x100000001b3ull;
+    return h;
+  }
+};
 
 template <>
 struct std::hash<tapstack::Ipv4Addr> {
