@@ -12,7 +12,7 @@ set -euo pipefail
 packages=(
   # build
   cmake ninja-build g++ pkg-config help2man
-  libboost-dev catch2 libspdlog-dev libfmt-dev libpcap-dev libcli11-dev libmnl-dev libseccomp-dev nlohmann-json3-dev
+  libboost-dev catch2 libspdlog-dev libfmt-dev libpcap-dev libcli11-dev libmnl-dev libseccomp-dev nlohmann-json3-dev liburing-dev
   # tests and demo: namespaces, real peers, capture decoding; GNU time for the flood replay's peak RSS
   iproute2 util-linux procps iputils-ping iputils-arping tcpdump tshark libcap2-bin time
   # the labs (docs/labs/, ctest -L labs): strace in lab 1
