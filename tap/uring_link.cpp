@@ -176,7 +176,11 @@ void UringLink::submit_polls() {
 }
 
 void UringLink::enter(bool wait_for_one) {
-  const int rc = io_uring_submit_and_wait(ring_.get(), wait_for_one ? 1 : 0);
+  // Each write in flight completes (at once, at submission) with a completion of its own: wait
+  // for those and one more, or the replies' completions alone would end the wait and cost a
+  // second io_uring_enter per frame.
+  const unsigned wait_nr = wait_for_one ? static_cast<unsigned>(tx_busy_.count()) + 1 : 0;
+  const int rc = io_uring_submit_and_wait(ring_.get(), wait_nr);
   // EINTR (a stop signal), EAGAIN and EBUSY (completions to reap first) only delay the wait.
   if (rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY) read_error_ = -rc;
 }
@@ -195,7 +199,7 @@ std::span<const ReadyEvent> UringLink::wait(std::optional<Instant> spin_until) {
       reap();
       while (ready_count_ == 0 && read_error_ == 0 && monotonic_now() < *spin_until) reap();
     }
-    if (ready_count_ == 0 && read_error_ == 0) {
+    while (ready_count_ == 0 && read_error_ == 0) {
       enter(true);
       reap();
     }

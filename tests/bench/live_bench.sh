@@ -156,10 +156,16 @@ start() {
       unshare --net sleep 3600 &
       KERNEL_NS_PID=$!
       PIDS+=("$KERNEL_NS_PID")
-      for ((i = 0; i < 100; i++)); do
-        [[ $(readlink "/proc/$KERNEL_NS_PID/ns/net") != $(readlink /proc/self/ns/net) ]] && break
+      # A namespace of its own, read as a non-empty link: an unreadable one (the child between
+      # fork and unshare) must not pass for it, or the veth end would stay here.
+      local theirs ours
+      ours=$(readlink /proc/self/ns/net)
+      for ((i = 0; i < 500; i++)); do
+        theirs=$(readlink "/proc/$KERNEL_NS_PID/ns/net" 2>/dev/null || true)
+        [[ -n $theirs && $theirs != "$ours" ]] && break
         sleep 0.02
       done
+      [[ -n $theirs && $theirs != "$ours" ]] || fail "kernel: the peer's network namespace did not appear within 10 s"
       ip link add bench0 type veth peer name bench1
       ip link set bench1 netns "$KERNEL_NS_PID"
       nsenter -t "$KERNEL_NS_PID" -n sh -c "ip link set lo up && ip addr add $OUR_IP/24 dev bench1 && ip link set bench1 up"
@@ -238,7 +244,7 @@ measure() {
 }
 
 read -ra responders <<<"$RESPONDERS"
-log "COUNT=$COUNT RTT_COUNT=$RTT_COUNT ROUNDS=$ROUNDS PAYLOADS='$PAYLOADS' on $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), cpu from ${PERF:+perf task-clock}${PERF:-/proc ticks}"
+log "COUNT=$COUNT RTT_COUNT=$RTT_COUNT ROUNDS=$ROUNDS PAYLOADS='$PAYLOADS' on $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), cpu from $([[ -n $PERF ]] && echo perf task-clock || echo /proc ticks)"
 for ((r = 0; r < ROUNDS; r++)); do
   # Rotate the order every round: each responder takes each place.
   order=()
