@@ -50,12 +50,17 @@ UringLink::UringLink(TunDevice& device, std::size_t max_frame_len, std::uint64_t
       slot_len_(max_frame_len),
       rx_buffer_(kFrameBufferLen),
       tx_buffers_(kTxSlots * max_frame_len) {
-  // Disabled until seal() has restricted what it may do.
-  if (const int rc = io_uring_queue_init(kRingEntries, ring_.get(), IORING_SETUP_R_DISABLED); rc < 0)
+  // Disabled until seal() has restricted what it may do. One thread submits, and completions
+  // are run when it waits (DEFER_TASKRUN: no interrupt of the loop per frame); kernels before
+  // 6.1 lack that and get the plain ring.
+  int rc = io_uring_queue_init(kRingEntries, ring_.get(),
+                               IORING_SETUP_R_DISABLED | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN);
+  if (rc == -EINVAL) rc = io_uring_queue_init(kRingEntries, ring_.get(), IORING_SETUP_R_DISABLED);
+  if (rc < 0)
     fail(-rc, "cannot set up io_uring for --io uring (is it disabled, e.g. kernel.io_uring_disabled?); "
               "--io readwrite works without it");
   const std::array<iovec, 2> buffers{{{rx_buffer_.data(), rx_buffer_.size()}, {tx_buffers_.data(), tx_buffers_.size()}}};
-  if (const int rc = io_uring_register_buffers(ring_.get(), buffers.data(), buffers.size()); rc < 0) {
+  if (rc = io_uring_register_buffers(ring_.get(), buffers.data(), buffers.size()); rc < 0) {
     io_uring_queue_exit(ring_.get());
     fail(-rc, "cannot register io_uring buffers (RLIMIT_MEMLOCK?)");
   }
@@ -197,7 +202,11 @@ std::span<const ReadyEvent> UringLink::wait(std::optional<Instant> spin_until) {
     if (spin_until) {
       enter(false);
       reap();
-      while (ready_count_ == 0 && read_error_ == 0 && monotonic_now() < *spin_until) reap();
+      while (ready_count_ == 0 && read_error_ == 0 && monotonic_now() < *spin_until) {
+      // With DEFER_TASKRUN a completion is only posted when we ask: a non-blocking enter.
+      if ((ring_->flags & IORING_SETUP_DEFER_TASKRUN) != 0) io_uring_get_events(ring_.get());
+      reap();
+    }
     }
     while (ready_count_ == 0 && read_error_ == 0) {
       enter(true);
