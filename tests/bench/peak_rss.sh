@@ -3,7 +3,8 @@
 # For each I/O mode, in network and PID namespaces made here: VmHWM and VmRSS after start-up,
 # after a warm-up flood (WARMUP pings) and after the long flood (COUNT pings or 60 s, whichever
 # comes first), then where the resident memory is (/proc/PID/smaps, Rss summed by mapping):
-# our program, the shared libraries, the heap (the stack's fixed tables and buffers), the rest.
+# our program, the shared libraries, the heap (the stack's fixed tables and buffers), the rest;
+# beside each its Pss (shared pages divided among the processes that map them).
 #
 #   sudo tests/bench/peak_rss.sh [COUNT]      COUNT pings in the long flood (1000000)
 #
@@ -72,11 +73,16 @@ for mode in $MODES; do
   printf '  flood: %s\n' "$(sed -En 's/^([0-9]+ packets transmitted, [0-9]+ received).*time ([0-9]+)ms.*/\1 in \2 ms/p' <<<"$out")"
   # Where the resident pages are: Rss per mapping, grouped.
   awk -v prog="$(readlink -f "$TAPSTACK")" '
-    /^[0-9a-f]+-[0-9a-f]+ / { name = $6; group = (name == "") ? "anonymous (mmap: io_uring buffers, large blocks)" : \
+    /^[0-9a-f]+-[0-9a-f]+ / { name = $6; group = (name == "") ? "anonymous (other mmaps)" : \
         (name == prog) ? "tapstack (text, data)" : (name == "[heap]") ? "heap (the stack'"'"'s tables and buffers)" : \
         (name ~ /\.so/) ? "shared libraries" : name; next }
     /^Rss:/ { rss[group] += $2 }
-    END { for (g in rss) if (rss[g] > 0) printf "    %6d kB  %s\n", rss[g], g }' "/proc/$RUN_PID/smaps" | sort -rn
+    /^Pss:/ { pss[group] += $2 }
+    END { for (g in rss) if (rss[g] > 0) printf "    %6d kB  (Pss %6d kB)  %s\n", rss[g], pss[g], g }' "/proc/$RUN_PID/smaps" | sort -rn
+  # The libraries only libpcap brings (Debian builds it with D-Bus capture support).
+  awk '/^[0-9a-f]+-[0-9a-f]+ / { name = $6; next } /^Rss:/ && name ~ /lib(systemd|gcrypt|gpg-error|dbus-1|zstd|lzma|lz4)\.so/ { r += $2 }
+    END { printf "    of the libraries, %d kB are libdbus-1 and what it loads (libsystemd, libgcrypt, lz4, zstd, lzma), for libpcap\n", r }' \
+    "/proc/$RUN_PID/smaps"
   kill -TERM "$RUN_PID"
   wait "$RUN_PID" || fail "tapstack run --io $mode exited $? on SIGTERM"
   RUN_PID=
