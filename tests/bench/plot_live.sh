@@ -25,7 +25,7 @@ load=$(awk '$5 != "NaN" {print $5; exit}' "$data")
 gnuplot <<GP
 set terminal svg size 960,360 dynamic font "sans,11"
 set output "$out"
-set multiplot layout 1,3 title "tapstack over a TAP, ping -f, 56-byte payload (2 shared CPUs, load ~${load}; medians of rounds)"
+set multiplot layout 1,3 title "tapstack over a TAP, ping -f, 56-byte payload (2 shared CPUs, load average ${load}; medians of rounds)" noenhanced
 set style data histograms
 set style fill solid 0.8 border -1
 set boxwidth 0.7
