@@ -17,6 +17,7 @@
 #include "apps/status_report.hpp"
 #include "describe/addr_format.hpp"
 #include "stack/stack.hpp"
+#include "stack/wire/ethernet.hpp"
 #include "tap/clock.hpp"
 #include "tap/control_socket.hpp"
 #include "tap/epoll.hpp"
@@ -27,6 +28,7 @@
 #include "tap/timer_fd.hpp"
 #include "tap/tun_device.hpp"
 #include "tap/tun_link.hpp"
+#include "tap/uring_link.hpp"
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
@@ -53,6 +55,8 @@ struct RunOptions {
   std::uint32_t stats_interval = 0;  // --stats-interval SECONDS: a one-line summary that often
   std::uint32_t txqueuelen = kFloodTxQueueLen;  // --txqueuelen N: set when we create the TAP, or when given
   PrivilegeOptions privileges;  // --user, --group, --no-seccomp
+  std::string io = "readwrite";  // --io: readwrite won the flood (docs/performance.md), uring the round trip
+  std::uint32_t busy_poll_us = 0;  // --busy-poll USEC: spin that long for the next frame before sleeping
 };
 
 // Frames handled per wake-up before timers and signals get a look; epoll is level-triggered,
@@ -106,7 +110,12 @@ void run(const RunOptions& opts, bool mtu_given, bool txqueuelen_given) {
   // cannot be written, the interface closes again (a transient one disappears with it).
   TunDevice dev = TunDevice::open(opts.tap, config.mode);
   TunLink device(dev);
-  LinkChain chain(device, opts.link, config.mode, config.wall_clock_offset, config.mtu);
+  std::optional<UringLink> uring;
+  if (opts.io == "uring") uring.emplace(dev, config.mtu + kEthernetHeaderLen + kVlanTagLen, kDevice);
+  LinkChain chain(uring ? static_cast<Link&>(*uring) : device, opts.link, config.mode, config.wall_clock_offset,
+                  config.mtu);
+  const auto io_stats = [&]() -> const TunLinkStats& { return uring ? uring->stats() : device.stats(); };
+  const auto read_error = [&] { return uring ? uring->read_error() : device.read_error(); };
   Link& link = chain.top();
   warn_if_routed_elsewhere(dev.name(), host, config.ip.addr);
   if (mtu_given) warn_if_mtu_outlives_run(dev.name(), config.mtu);
@@ -131,10 +140,17 @@ void run(const RunOptions& opts, bool mtu_given, bool txqueuelen_given) {
   // `tapstack status` asks here; bound before the privilege drop (socket and bind are not on the
   // allow-list), answered in the loop without blocking it.
   ControlListener control = ControlListener::open(dev.name());
-  epoll.add(dev.fd(), kDevice);
-  epoll.add(timer.fd(), kTimer);
-  epoll.add(signals.fd(), kSignal);
-  epoll.add(control.fd(), kControl);
+  if (uring) {
+    uring->watch(timer.fd(), kTimer);
+    uring->watch(signals.fd(), kSignal);
+    uring->watch(control.fd(), kControl);
+    uring->seal();
+  } else {
+    epoll.add(dev.fd(), kDevice);
+    epoll.add(timer.fd(), kTimer);
+    epoll.add(signals.fd(), kSignal);
+    epoll.add(control.fd(), kControl);
+  }
 
   // Opened before the privilege drop (socket is not on the allow-list); best effort, since the
   // kernel's drops are a diagnosis, not something the stack needs.
@@ -156,12 +172,12 @@ void run(const RunOptions& opts, bool mtu_given, bool txqueuelen_given) {
 
   auto report = [&] {
     if (opts.json) {
-      std::printf("%s\n", status_json(stack, dev.name(), device.stats(), monotonic_now()).dump().c_str());
+      std::printf("%s\n", status_json(stack, dev.name(), io_stats(), monotonic_now()).dump().c_str());
       std::fflush(stdout);
       return;
     }
     print_counters(stdout, stack.counters());
-    print_link(stdout, dev.name(), device.stats());
+    print_link(stdout, dev.name(), io_stats());
     if (kernel_stats) print_kernel_link(stdout, dev.name(), kernel_stats->read());
     if (chain.impairment()) print_impairment(stdout, *chain.impairment());
     print_neighbours(stdout, stack.neighbours().entries(), monotonic_now());
@@ -173,9 +189,23 @@ void run(const RunOptions& opts, bool mtu_given, bool txqueuelen_given) {
   std::optional<Instant> next_stats;
   if (opts.stats_interval > 0) next_stats = monotonic_now() + stats_every;
 
-  while (stop_signal == 0 && device.read_error() == 0) {
-    timer.arm(earliest(earliest(stack.next_deadline(), link.next_deadline()), next_stats));
-    const auto ready = epoll.wait(std::nullopt);
+  while (stop_signal == 0 && read_error() == 0) {
+    const std::optional<Instant> deadline = earliest(earliest(stack.next_deadline(), link.next_deadline()), next_stats);
+    timer.arm(deadline);
+    // --busy-poll: spin for the next frame, never past a deadline, before sleeping.
+    std::optional<Instant> spin_until;
+    if (opts.busy_poll_us > 0)
+      spin_until = earliest(monotonic_now() + std::chrono::microseconds(opts.busy_poll_us), deadline);
+    std::span<const ReadyEvent> ready;
+    bool spun_frame = false;
+    if (uring) {
+      ready = uring->wait(spin_until);
+    } else if (spin_until && device.spin_for_frame(*spin_until)) {
+      spun_frame = true;
+      ready = epoll.wait(std::chrono::milliseconds(0));  // signals and timers still get a look
+    } else {
+      ready = epoll.wait(std::nullopt);
+    }
 
     // Timers first: whatever fell due while we slept happened before the frames now waiting.
     const Instant now = monotonic_now();
@@ -185,7 +215,7 @@ void run(const RunOptions& opts, bool mtu_given, bool txqueuelen_given) {
       while (*next_stats <= now) *next_stats += stats_every;
     }
     // A link whose timer fired may have frames to hand over (a decorator releasing held ones).
-    bool receive = false;
+    bool receive = spun_frame;
     if (const auto due = link.next_deadline(); due && *due <= now) {
       link.on_timer(now);
       receive = true;
@@ -201,7 +231,7 @@ void run(const RunOptions& opts, bool mtu_given, bool txqueuelen_given) {
           timer.acknowledge();
           break;
         case kControl:
-          control.serve([&] { return status_json(stack, dev.name(), device.stats(), monotonic_now()).dump() + "\n"; });
+          control.serve([&] { return status_json(stack, dev.name(), io_stats(), monotonic_now()).dump() + "\n"; });
           break;
         case kSignal:
           while (const auto sig = signals.read()) {
@@ -233,7 +263,7 @@ void run(const RunOptions& opts, bool mtu_given, bool txqueuelen_given) {
     else spdlog::info("capture written to {}", opts.link.pcap);
   }
   report();
-  if (const int err = device.read_error(); err != 0)
+  if (const int err = read_error(); err != 0)
     throw CommandError("reading from " + dev.name() + " failed: " + std::strerror(err) +
                        (err == EBADFD || err == EIO ? " (was the interface deleted?)" : ""));
   if (pcap_error) throw CommandError(*pcap_error);
@@ -271,6 +301,17 @@ void add_run_command(CLI::App& app) {
   add_impairment_options(*cmd, opts->link);
   cmd->add_flag("--json", opts->json, "Print the report on exit and on SIGUSR1 as JSON (one line)");
   add_privilege_options(*cmd, opts->privileges);
+  cmd->add_option("--io", opts->io,
+                  "How frames reach the TAP: readwrite (epoll, read(2), write(2): the least CPU per reply under a "
+                  "flood) or uring (a reply's write and the next read in one io_uring_enter: the shortest round trip)")
+      ->type_name("MODE")
+      ->check(checks::one_of({"uring", "readwrite"}))
+      ->capture_default_str();
+  cmd->add_option("--busy-poll", opts->busy_poll_us,
+                  "Spin up to USEC microseconds for the next frame before sleeping: lowest latency, one CPU busy "
+                  "while frames come")
+      ->type_name("USEC")
+      ->check(checks::number(1, 1'000'000));
   cmd->footer(
       "While it runs, SIGUSR1 (`kill -USR1 PID`) prints the counters, the link statistics and the ARP cache (as JSON\n"
       "with --json); `tapstack status --tap NAME [--json]` asks for the same over the control socket @tapstack/NAME.\n"

@@ -5,14 +5,14 @@
 #   scripts/setup.sh --with-diagrams  also graphviz, for scripts/make-diagrams.sh
 #   scripts/setup.sh --with-fuzz  also clang for the libFuzzer smoke tests (scripts/test.sh) and
 #                                 llvm-cov for their coverage report (tests/fuzz/coverage.sh)
-#   scripts/setup.sh --with-bench also Google Benchmark and valgrind for the benchmarks
+#   scripts/setup.sh --with-bench also Google Benchmark, valgrind, gnuplot and perf for the benchmarks
 #                                 (tests/bench/README.md, -DTAPSTACK_BENCH=ON)
 set -euo pipefail
 
 packages=(
   # build
   cmake ninja-build g++ pkg-config help2man
-  libboost-dev catch2 libspdlog-dev libfmt-dev libpcap-dev libcli11-dev libmnl-dev libseccomp-dev nlohmann-json3-dev
+  libboost-dev catch2 libspdlog-dev libfmt-dev libpcap-dev libcli11-dev libmnl-dev libseccomp-dev nlohmann-json3-dev liburing-dev
   # tests and demo: namespaces, real peers, capture decoding; GNU time for the flood replay's peak RSS
   iproute2 util-linux procps iputils-ping iputils-arping tcpdump tshark libcap2-bin time
   # the labs (docs/labs/, ctest -L labs): strace in lab 1
@@ -23,8 +23,9 @@ for option in "$@"; do
     # fuzzing (tests/fuzz/run.sh): clang builds libFuzzer targets; its runtime has libFuzzer;
     # llvm-14 has llvm-profdata and llvm-cov (tests/fuzz/coverage.sh)
     --with-fuzz) packages+=(clang-14 libclang-rt-14-dev llvm-14) ;;
-    # benchmarks (tests/bench): stack_bench links Google Benchmark; callgrind.sh counts instructions
-    --with-bench) packages+=(libbenchmark-dev valgrind) ;;
+    # benchmarks (tests/bench): stack_bench links Google Benchmark; callgrind.sh counts instructions;
+    # plot_live.sh draws with gnuplot; syscalls_per_reply.sh and live_bench.sh's CPU use perf
+    --with-bench) packages+=(libbenchmark-dev valgrind gnuplot-nox linux-perf) ;;
     # scripts/make-diagrams.sh: dot turns docs/diagrams/*.dot into the committed SVGs
     --with-diagrams) packages+=(graphviz) ;;
     *) echo "usage: $0 [--with-fuzz] [--with-bench] [--with-diagrams]" >&2; exit 2 ;;

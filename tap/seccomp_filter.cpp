@@ -43,6 +43,8 @@ constexpr std::array kAllowList{
     AllowedSyscall{"writev"sv, "never seen: glibc's fatal-error messages (e.g. malloc's) go to stderr with it"sv},
     AllowedSyscall{"epoll_wait"sv, "the loop's wait (glibc's epoll_wait)"sv},
     AllowedSyscall{"epoll_pwait"sv, "never seen: the same wait, as other libcs and future glibc make it"sv},
+    AllowedSyscall{"io_uring_enter"sv, "run --io uring: the replies' writes and the next read submitted, and the wait; "
+                                        "inert without a ring, and none can be made (io_uring_setup is not here)"sv},
     AllowedSyscall{"timerfd_settime"sv, "re-arming the timer at the stack's next deadline"sv},
     AllowedSyscall{"clock_gettime"sv, "never seen: the clocks are read in the vDSO, unless the clocksource has none"sv},
     AllowedSyscall{"gettimeofday"sv, "never seen: the same, for the wall clock of log lines"sv},

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 namespace tapstack {
 namespace {
@@ -21,6 +22,7 @@ constexpr std::size_t kFrameBufferLen = kIpv4MaxDatagramLen + kEthernetHeaderLen
 TunLink::TunLink(TunDevice& device) : device_(device), buffer_(kFrameBufferLen) {}
 
 std::optional<ReceivedFrame> TunLink::receive() {
+  if (spun_) return std::exchange(spun_, std::nullopt);
   if (read_error_ != 0) return std::nullopt;
   const IoResult r = device_.read(buffer_);
   switch (r.status) {
@@ -35,6 +37,16 @@ std::optional<ReceivedFrame> TunLink::receive() {
       return std::nullopt;
   }
   return std::nullopt;
+}
+
+bool TunLink::spin_for_frame(Instant until) {
+  if (spun_) return true;
+  while (read_error_ == 0) {
+    spun_ = receive();
+    if (spun_) return true;
+    if (monotonic_now() >= until) return false;
+  }
+  return false;
 }
 
 void TunLink::emit(Bytes frame, Instant) {

@@ -28,6 +28,10 @@ class TunLink final : public Link {
   std::optional<ReceivedFrame> receive() override;
   void emit(Bytes frame, Instant now) override;
 
+  // --busy-poll: non-blocking reads, without sleeping, until a frame comes (receive() returns it
+  // next) or until passes. True when a frame came.
+  bool spin_for_frame(Instant until);
+
   // errno of the read that failed, 0 while reads work. After a failure receive() stops reading.
   int read_error() const { return read_error_; }
   const TunLinkStats& stats() const { return stats_; }
@@ -37,6 +41,7 @@ class TunLink final : public Link {
   std::vector<std::byte> buffer_;  // the one receive buffer, reused for every frame
   TunLinkStats stats_;
   int read_error_ = 0;
+  std::optional<ReceivedFrame> spun_;  // what spin_for_frame() read, in buffer_
 };
 
 }  // namespace tapstack

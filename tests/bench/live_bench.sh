@@ -3,9 +3,12 @@
 # the kernel itself? Responders, alternated within one run:
 #   reflector  tests/bench/tap_reflector: epoll, read until EAGAIN, rewrite the echo request
 #              into the reply in place, write: the least any responder over a TAP does
-#   tapstack   `tapstack run`
+#   tapstack-rw     `tapstack run --io readwrite`: epoll, read(2) until EAGAIN, write(2)
+#   tapstack-uring  `tapstack run --io uring`: the replies' writes and the next read in one io_uring_enter
+#   tapstack-busy   `tapstack run --io uring --busy-poll BUSY_POLL_US`: spins that long before sleeping
 #   kernel     Linux answering over a veth pair (its peer in a child network namespace)
 # (lwIP from Debian's liblwip-dev is not among them yet: no minimal lwIP TAP responder exists here.)
+# tapstack-busy's CPU per reply counts its spinning: that is the price of its round trip.
 #
 #   sudo tests/bench/live_bench.sh [COUNT]     COUNT echo requests per 56/1472-byte flood (20000)
 #   or, configured with -DTAPSTACK_BENCH=ON:   ctest -L bench -R bench_live -V
@@ -26,7 +29,9 @@
 # seconds. Processes are stopped by the PIDs we recorded, never by name.
 #
 # Environment: TAPSTACK, TAP_REFLECTOR (default: under build/), ROUNDS (3), PAYLOADS,
-# RTT_COUNT (5000), RESPONDERS ("reflector tapstack kernel"), BENCH_TIMEOUT.
+# RTT_COUNT (5000), RESPONDERS ("reflector tapstack-rw tapstack-uring tapstack-busy kernel"),
+# BUSY_POLL_US (50), BENCH_TIMEOUT. The load average is printed beside every figure: the machine
+# is shared, and a figure means little without it.
 set -euo pipefail
 
 readonly SKIP=77
@@ -39,7 +44,8 @@ COUNT=${1:-20000}
 ROUNDS=${ROUNDS:-3}
 PAYLOADS=${PAYLOADS:-56 1472 4000 65000}
 RTT_COUNT=${RTT_COUNT:-5000}
-RESPONDERS=${RESPONDERS:-reflector tapstack kernel}
+RESPONDERS=${RESPONDERS:-reflector tapstack-rw tapstack-uring tapstack-busy kernel}
+BUSY_POLL_US=${BUSY_POLL_US:-50}
 
 log() { printf '%s: %s\n' "$NAME" "$*" >&2; }
 skip() { printf 'SKIP %s: %s\n' "$NAME" "$*"; exit "$SKIP"; }
@@ -56,9 +62,10 @@ fail() {
 
 [[ $COUNT =~ ^[0-9]+$ ]] && ((COUNT >= 100 && COUNT <= 1000000)) || fail "COUNT must be 100..1000000, not '$COUNT'"
 [[ $RTT_COUNT =~ ^[0-9]+$ ]] && ((RTT_COUNT >= 10 && RTT_COUNT <= 1000000)) || fail "RTT_COUNT must be 10..1000000"
+[[ $BUSY_POLL_US =~ ^[0-9]+$ ]] && ((BUSY_POLL_US >= 1 && BUSY_POLL_US <= 100000)) || fail "BUSY_POLL_US must be 1..100000"
 [[ $ROUNDS =~ ^[0-9]+$ ]] && ((ROUNDS >= 1 && ROUNDS <= 9)) || fail "ROUNDS must be 1..9, not '$ROUNDS'"
 for s in $PAYLOADS; do [[ $s =~ ^[0-9]+$ ]] && ((s <= 65507)) || fail "payload sizes must be 0..65507, not '$s'"; done
-for r in $RESPONDERS; do [[ $r =~ ^(reflector|tapstack|kernel)$ ]] || fail "unknown responder '$r'"; done
+for r in $RESPONDERS; do [[ $r =~ ^(reflector|tapstack-rw|tapstack-uring|tapstack-busy|kernel)$ ]] || fail "unknown responder '$r'"; done
 
 # count_for SIZE: fewer requests for the large ones (a 65000-byte ping is 45 fragments each way).
 count_for() {
@@ -85,7 +92,7 @@ if [[ -z ${TAPSTACK_BENCH_INNER:-} ]]; then
   [[ -x $TAP_REFLECTOR ]] || fail "no tap_reflector at $TAP_REFLECTOR: configure with -DTAPSTACK_BENCH=ON and build, or set TAP_REFLECTOR"
   ns=(--net --pid --fork --kill-child --mount-proc)
   err=$(unshare "${ns[@]}" true 2>&1) || skip "cannot create network and PID namespaces: ${err:-unshare failed}"
-  export TAPSTACK_BENCH_INNER=1 TAPSTACK_BENCH_OUTER_NS TAPSTACK TAP_REFLECTOR ROUNDS PAYLOADS RTT_COUNT RESPONDERS
+  export TAPSTACK_BENCH_INNER=1 TAPSTACK_BENCH_OUTER_NS TAPSTACK TAP_REFLECTOR ROUNDS PAYLOADS RTT_COUNT RESPONDERS BUSY_POLL_US
   TAPSTACK_BENCH_OUTER_NS=$(readlink /proc/self/ns/net)
   total=${BENCH_TIMEOUT:-$((ROUNDS * NRESP * (NPAY + 1) * (FLOOD_TIMEOUT + 25) + 60))}
   exec timeout -k 5 "$total" unshare "${ns[@]}" -- bash "$0" "$COUNT"
@@ -138,16 +145,27 @@ start() {
   RESP_PID=
   case $1 in
     reflector) "$TAP_REFLECTOR" "$OUR_IP" "$HOST_IP/24" >"$log" 2>&1 & RESP_PID=$! ;;
-    tapstack) "$TAPSTACK" run -q --ip "$OUR_IP/24" --host-ip "$HOST_IP/24" >"$log" 2>&1 & RESP_PID=$! ;;
+    tapstack-rw) "$TAPSTACK" run -q --io readwrite --ip "$OUR_IP/24" --host-ip "$HOST_IP/24" >"$log" 2>&1 & RESP_PID=$! ;;
+    tapstack-uring) "$TAPSTACK" run -q --io uring --ip "$OUR_IP/24" --host-ip "$HOST_IP/24" >"$log" 2>&1 & RESP_PID=$! ;;
+    tapstack-busy)
+      "$TAPSTACK" run -q --io uring --busy-poll "$BUSY_POLL_US" --ip "$OUR_IP/24" --host-ip "$HOST_IP/24" >"$log" 2>&1 &
+      RESP_PID=$!
+      ;;
     kernel)
       # The peer's namespace lives as long as this sleep; the veth end moves into it.
       unshare --net sleep 3600 &
       KERNEL_NS_PID=$!
       PIDS+=("$KERNEL_NS_PID")
-      for ((i = 0; i < 100; i++)); do
-        [[ $(readlink "/proc/$KERNEL_NS_PID/ns/net") != $(readlink /proc/self/ns/net) ]] && break
+      # A namespace of its own, read as a non-empty link: an unreadable one (the child between
+      # fork and unshare) must not pass for it, or the veth end would stay here.
+      local theirs ours
+      ours=$(readlink /proc/self/ns/net)
+      for ((i = 0; i < 500; i++)); do
+        theirs=$(readlink "/proc/$KERNEL_NS_PID/ns/net" 2>/dev/null || true)
+        [[ -n $theirs && $theirs != "$ours" ]] && break
         sleep 0.02
       done
+      [[ -n $theirs && $theirs != "$ours" ]] || fail "kernel: the peer's network namespace did not appear within 10 s"
       ip link add bench0 type veth peer name bench1
       ip link set bench1 netns "$KERNEL_NS_PID"
       nsenter -t "$KERNEL_NS_PID" -n sh -c "ip link set lo up && ip addr add $OUR_IP/24 dev bench1 && ip link set bench1 up"
@@ -219,12 +237,14 @@ measure() {
   rtt=$(sed -En 's|^rtt min/avg/max/mdev = [0-9.]+/([0-9.]+)/.*|\1|p' <<<"$out")
   [[ -n $tx && -n $rx && -n $ms ]] || fail "no summary from ping against $who: $out"
   ((ms > 0)) || ms=1
-  printf '%s %s %s %s %s %s %s %s\n' "$who" "$kind" "$size" "$tx" "$rx" "$ms" "$cpu" "${rtt:--}" >>"$WORK/results"
-  log "$(printf '%-9s %-5s -s %-5s %7s tx %7s rx %6s ms  cpu %s us  rtt %s ms' "$who" "$kind" "$size" "$tx" "$rx" "$ms" "$cpu" "${rtt:--}")"
+  local load
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  printf '%s %s %s %s %s %s %s %s %s\n' "$who" "$kind" "$size" "$tx" "$rx" "$ms" "$cpu" "${rtt:--}" "$load" >>"$WORK/results"
+  log "$(printf '%-14s %-5s -s %-5s %7s tx %7s rx %6s ms  cpu %s us  rtt %s ms  load %s' "$who" "$kind" "$size" "$tx" "$rx" "$ms" "$cpu" "${rtt:--}" "$load")"
 }
 
 read -ra responders <<<"$RESPONDERS"
-log "COUNT=$COUNT RTT_COUNT=$RTT_COUNT ROUNDS=$ROUNDS PAYLOADS='$PAYLOADS' on $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), cpu from ${PERF:+perf task-clock}${PERF:-/proc ticks}"
+log "COUNT=$COUNT RTT_COUNT=$RTT_COUNT ROUNDS=$ROUNDS PAYLOADS='$PAYLOADS' on $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), cpu from $([[ -n $PERF ]] && echo perf task-clock || echo /proc ticks)"
 for ((r = 0; r < ROUNDS; r++)); do
   # Rotate the order every round: each responder takes each place.
   order=()
@@ -248,7 +268,8 @@ awk '
   {
     k = $1 SUBSEP $2 SUBSEP $3
     if (!($1 in whos)) { whos[$1] = 1; who[++nw] = $1 }
-    if ($2 == "rtt") { if ($8 != "-") rtt[$1] = rtt[$1] " " $8; next }
+    if ($2 == "rtt") { if ($8 != "-") { rtt[$1] = rtt[$1] " " $8; rttload[$1] = rttload[$1] " " $9 }; next }
+    loads[k] = loads[k] " " $9
     rates[k] = rates[k] " " sprintf("%.0f", $5 * 1000 / $6)
     tx[k] += $4; rx[k] += $5
     if ($7 != "-") { cpu[k] += $7; cpun[k] += $5 }
@@ -256,7 +277,7 @@ awk '
   }
   END {
     printf "\nflood (ping -f -l 32), median of rounds; x: ratio to the reflector\n"
-    printf "%-10s %7s %11s %7s %8s %11s %7s  %s\n", "responder", "payload", "replies/s", "x", "loss", "cpu us/rep", "x", "rounds (replies/s)"
+    printf "%-14s %7s %11s %7s %8s %11s %7s %6s  %s\n", "responder", "payload", "replies/s", "x", "loss", "cpu us/rep", "x", "load", "rounds (replies/s)"
     for (i = 1; i <= ns; i++) {
       s = sizes[i]
       ref = "reflector" SUBSEP "flood" SUBSEP s
@@ -271,17 +292,18 @@ awk '
         xrate = "-"; if (refrate > 0) xrate = sprintf("%.2f", m / refrate)
         uscol = "-"; if (us >= 0) uscol = sprintf("%.2f", us)
         xcpu = "-"; if (us >= 0 && refcpu > 0) xcpu = sprintf("%.2f", us / refcpu)
-        printf "%-10s %7s %11.0f %7s %7.2f%% %11s %7s %s\n", who[w], s, m, xrate, 100 * (tx[k] - rx[k]) / tx[k], uscol, xcpu, rates[k]
+        printf "%-14s %7s %11.0f %7s %7.2f%% %11s %7s %6.2f %s\n", who[w], s, m, xrate, 100 * (tx[k] - rx[k]) / tx[k], uscol, xcpu, median(loads[k]), rates[k]
       }
     }
     printf "\nround trip, one request in flight (ping -f, 56 bytes), median of rounds\n"
-    printf "%-10s %9s %7s  %s\n", "responder", "rtt us", "x", "rounds (ms)"
+    printf "%-14s %9s %7s %6s  %s\n", "responder", "rtt us", "x", "load", "rounds (ms)"
     refrtt = 0; if ("reflector" in rtt) refrtt = median(rtt["reflector"])
     for (w = 1; w <= nw; w++) {
       if (!(who[w] in rtt)) continue
       m = median(rtt[who[w]])
       xrtt = "-"; if (refrtt > 0) xrtt = sprintf("%.2f", m / refrtt)
-      printf "%-10s %9.1f %7s %s\n", who[w], m * 1000, xrtt, rtt[who[w]]
+      printf "%-14s %9.1f %7s %6.2f %s\n", who[w], m * 1000, xrtt, median(rttload[who[w]]), rtt[who[w]]
     }
     print "cpu: the responder process (its syscalls included); the kernel answers in softirq, charged to no process."
+    print "load: the 1-minute load average as each measurement ended, median of the rounds (2 CPUs, shared)."
   }' "$WORK/results"

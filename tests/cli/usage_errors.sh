@@ -37,6 +37,7 @@ declare -A bad_values=(
   [N]='abc -1 1.5 99999999999999999999999 <empty>'
   [MS]='abc -1 1.5 99999999999999999999999 <empty>'
   [SECONDS]='abc -1 1.5 99999999999999999999999 <empty>'
+  [USEC]='abc -1 1.5 0 1000001 <empty>'
   [MASK]='0xZZ abc -1 0x1ffffffff <empty>'
   [MODE]='bogus TAP <empty>'
   [NAME]='a/b a:b 0123456789abcdef <empty>'

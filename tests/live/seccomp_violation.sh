@@ -18,6 +18,9 @@ priv_check_dropped "$RUN_PID" >/dev/null
 live_ping 1 -c 1 10.0.0.2
 live_stop "$RUN_PID" USR2
 ((LIVE_RC == 128 + $(kill -l SYS))) || live_fail "after the forbidden call: exit status $LIVE_RC, expected $((128 + $(kill -l SYS))) (SIGSYS)"
+# With --io uring the kernel tears a dead process's ring down asynchronously, and its pending
+# read holds the TAP open until then: give that a bounded moment (1 s, 20 looks).
+for _ in {1..20}; do ip link show dev "$dev" >/dev/null 2>&1 || break; sleep 0.05; done
 ! ip link show dev "$dev" >/dev/null 2>&1 || live_fail "$dev outlived the killed process"
 
 live_start_run control --host-ip 10.0.0.1/24 --ip 10.0.0.2/24 --user nobody --no-seccomp

@@ -1,0 +1,281 @@
+#include "tap/uring_link.hpp"
+
+#include "stack/wire/ethernet.hpp"
+#include "stack/wire/ipv4.hpp"
+#include "tap/clock.hpp"
+#include "tap/errors.hpp"
+
+#include <liburing.h>
+#include <spdlog/spdlog.h>
+
+#include <poll.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+namespace tapstack {
+namespace {
+
+// The same receive buffer as TunLink's: a 65535-byte datagram, an Ethernet header, a VLAN tag.
+constexpr std::size_t kFrameBufferLen = kIpv4MaxDatagramLen + kEthernetHeaderLen + kVlanTagLen;
+
+// Requests outstanding at once: the read, the epoll poll and one write per slot, with room.
+constexpr unsigned kRingEntries = 64;
+
+// user_data of each request: the read, a watched descriptor's poll (its index above
+// kPollBase), a write (its slot above kWriteBase).
+constexpr std::uint64_t kReadTag = 1;
+constexpr std::uint64_t kPollBase = 16;
+constexpr std::uint64_t kWriteBase = 64;
+
+// Registered buffer indexes (io_uring_register_buffers).
+constexpr int kRxBufferIndex = 0;
+constexpr int kTxBufferIndex = 1;
+
+[[noreturn]] void fail(int err, const std::string& action) {
+  throw SetupError(SetupFailure{SetupStep::event_loop, err, action, {}, {}});
+}
+
+}  // namespace
+
+UringLink::UringLink(TunDevice& device, std::size_t max_frame_len, std::uint64_t device_token)
+    : device_(device),
+      device_token_(device_token),
+      ring_(std::make_unique<io_uring>()),
+      slot_len_(max_frame_len),
+      rx_buffer_(kFrameBufferLen),
+      tx_buffers_(kTxSlots * max_frame_len) {
+  // Disabled until seal() has restricted what it may do. One thread submits, and completions
+  // are run when it waits (DEFER_TASKRUN: no interrupt of the loop per frame); kernels before
+  // 6.1 lack that and get the plain ring.
+  int rc = io_uring_queue_init(kRingEntries, ring_.get(),
+                               IORING_SETUP_R_DISABLED | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN);
+  if (rc == -EINVAL) rc = io_uring_queue_init(kRingEntries, ring_.get(), IORING_SETUP_R_DISABLED);
+  if (rc < 0)
+    fail(-rc, "cannot set up io_uring for --io uring (is it disabled, e.g. kernel.io_uring_disabled?); "
+              "--io readwrite works without it");
+  const std::array<iovec, 2> buffers{{{rx_buffer_.data(), rx_buffer_.size()}, {tx_buffers_.data(), tx_buffers_.size()}}};
+  if (rc = io_uring_register_buffers(ring_.get(), buffers.data(), buffers.size()); rc < 0) {
+    io_uring_queue_exit(ring_.get());
+    fail(-rc, "cannot register io_uring buffers (RLIMIT_MEMLOCK?)");
+  }
+}
+
+UringLink::~UringLink() {
+  // The pending read holds the TAP open; a ring's teardown is asynchronous, so cancel it (and
+  // the polls) and wait here, or a transient interface could outlive the process for a moment.
+  // Writes complete as they are submitted and are not waited for.
+  if (io_uring_sqe* sqe = io_uring_get_sqe(ring_.get())) {
+    io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY);
+    io_uring_sqe_set_data64(sqe, 0);
+    for (int turn = 0; turn < 8 && (read_pending_ || any_poll_pending()); ++turn) {
+      if (io_uring_submit_and_wait(ring_.get(), 1) < 0) break;
+      reap();
+    }
+  }
+  io_uring_queue_exit(ring_.get());
+}
+
+bool UringLink::any_poll_pending() const {
+  for (std::size_t i = 0; i < watched_count_; ++i)
+    if (watched_[i].pending) return true;
+  return false;
+}
+
+void UringLink::watch(int fd, std::uint64_t token) {
+  if (watched_count_ == kMaxWatched) fail(EMFILE, "too many descriptors for the io_uring loop");
+  watched_[watched_count_++] = Watched{fd, token, false};
+}
+
+void UringLink::seal() {
+  // Not registered files: the ring would hold the TAP open after we exit (its teardown is
+  // asynchronous), and `tap del` right after `run` would find the interface busy.
+  std::array<io_uring_restriction, 4> limits{};
+  limits[0].opcode = IORING_RESTRICTION_SQE_OP;
+  limits[0].sqe_op = IORING_OP_READ_FIXED;
+  limits[1].opcode = IORING_RESTRICTION_SQE_OP;
+  limits[1].sqe_op = IORING_OP_WRITE_FIXED;
+  limits[2].opcode = IORING_RESTRICTION_SQE_OP;
+  limits[2].sqe_op = IORING_OP_POLL_ADD;
+  limits[3].opcode = IORING_RESTRICTION_SQE_OP;
+  limits[3].sqe_op = IORING_OP_ASYNC_CANCEL;
+  // Debian's liburing 2.3 declares io_uring_register_restrictions and io_uring_enable_rings but
+  // does not export them: the system call itself.
+  const int ring_fd = ring_->ring_fd;
+  if (::syscall(__NR_io_uring_register, ring_fd, IORING_REGISTER_RESTRICTIONS, limits.data(), limits.size()) < 0)
+    fail(errno, "cannot restrict the io_uring loop's operations");
+  if (::syscall(__NR_io_uring_register, ring_fd, IORING_REGISTER_ENABLE_RINGS, nullptr, 0) < 0)
+    fail(errno, "cannot start the io_uring loop");
+}
+
+std::optional<ReceivedFrame> UringLink::receive() {
+  if (received_taken_) return std::nullopt;
+  received_taken_ = true;
+  return received_;
+}
+
+io_uring_sqe* UringLink::next_sqe() {
+  io_uring_sqe* sqe = io_uring_get_sqe(ring_.get());
+  if (sqe == nullptr) {
+    // The queue is full of writes: hand them over now and take the next entry.
+    enter(false);
+    sqe = io_uring_get_sqe(ring_.get());
+  }
+  return sqe;
+}
+
+void UringLink::emit(Bytes frame, Instant) {
+  if (frame.size() > slot_len_) {
+    ++stats_.write_errors;
+    stats_.last_write_error = EMSGSIZE;
+    return;
+  }
+  if (tx_busy_.all()) {
+    // Writes to a TAP complete as they are submitted: after one enter, slots are free again.
+    enter(false);
+    reap();
+    if (tx_busy_.all()) {
+      ++stats_.dropped_would_block;
+      return;
+    }
+  }
+  std::size_t slot = 0;
+  while (tx_busy_.test(slot)) ++slot;
+  std::byte* dst = tx_buffers_.data() + slot * slot_len_;
+  std::memcpy(dst, frame.data(), frame.size());
+  io_uring_sqe* sqe = next_sqe();
+  if (sqe == nullptr) {
+    ++stats_.dropped_would_block;
+    return;
+  }
+  io_uring_prep_write_fixed(sqe, device_.fd(), dst, static_cast<unsigned>(frame.size()), 0, kTxBufferIndex);
+  io_uring_sqe_set_data64(sqe, kWriteBase + slot);
+  tx_busy_.set(slot);
+}
+
+void UringLink::submit_read() {
+  if (read_pending_ || read_error_ != 0) return;
+  io_uring_sqe* sqe = next_sqe();
+  if (sqe == nullptr) return;
+  io_uring_prep_read_fixed(sqe, device_.fd(), rx_buffer_.data(), static_cast<unsigned>(rx_buffer_.size()), 0,
+                           kRxBufferIndex);
+  io_uring_sqe_set_data64(sqe, kReadTag);
+  read_pending_ = true;
+}
+
+void UringLink::submit_polls() {
+  for (std::size_t i = 0; i < watched_count_; ++i) {
+    Watched& w = watched_[i];
+    if (w.pending) continue;
+    io_uring_sqe* sqe = next_sqe();
+    if (sqe == nullptr) return;
+    io_uring_prep_poll_add(sqe, w.fd, POLLIN);
+    io_uring_sqe_set_data64(sqe, kPollBase + i);
+    w.pending = true;
+  }
+}
+
+void UringLink::enter(bool wait_for_one) {
+  // Each write in flight completes (at once, at submission) with a completion of its own: wait
+  // for those and one more, or the replies' completions alone would end the wait and cost a
+  // second io_uring_enter per frame.
+  const unsigned wait_nr = wait_for_one ? static_cast<unsigned>(tx_busy_.count()) + 1 : 0;
+  const int rc = io_uring_submit_and_wait(ring_.get(), wait_nr);
+  // EINTR (a stop signal), EAGAIN and EBUSY (completions to reap first) only delay the wait.
+  if (rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY) read_error_ = -rc;
+}
+
+std::span<const ReadyEvent> UringLink::wait(std::optional<Instant> spin_until) {
+  // A frame reaped while writes were flushed (emit() with every slot taken) and not yet taken
+  // holds the buffer: hand it out before reading into it again. What polls completed then is
+  // forgotten, harmlessly: readiness is level-triggered, and the re-armed poll reports it again.
+  ready_count_ = 0;
+  if (received_taken_) {
+    received_.reset();
+    submit_read();
+    submit_polls();
+    if (spin_until) {
+      enter(false);
+      reap();
+      while (ready_count_ == 0 && read_error_ == 0 && monotonic_now() < *spin_until) {
+      // With DEFER_TASKRUN a completion is only posted when we ask: a non-blocking enter.
+      if ((ring_->flags & IORING_SETUP_DEFER_TASKRUN) != 0) io_uring_get_events(ring_.get());
+      reap();
+    }
+    }
+    while (ready_count_ == 0 && read_error_ == 0) {
+      enter(true);
+      reap();
+    }
+  }
+  if (!received_taken_) add_ready(ReadyEvent{device_token_, false});
+  return {ready_.data(), ready_count_};
+}
+
+void UringLink::add_ready(ReadyEvent event) {
+  for (std::size_t i = 0; i < ready_count_; ++i)
+    if (ready_[i].token == event.token) return;
+  if (ready_count_ < ready_.size()) ready_[ready_count_++] = event;
+}
+
+void UringLink::reap() {
+  io_uring_cqe* cqe = nullptr;
+  unsigned seen = 0;
+  unsigned head = 0;
+  io_uring_for_each_cqe(ring_.get(), head, cqe) {
+    ++seen;
+    const std::uint64_t tag = io_uring_cqe_get_data64(cqe);
+    const int res = cqe->res;
+    if (tag == kReadTag) {
+      read_pending_ = false;
+      if (res > 0) {
+        ++stats_.frames_read;
+        stats_.bytes_read += static_cast<std::uint64_t>(res);
+        received_ = ReceivedFrame{Bytes(rx_buffer_.data(), static_cast<std::size_t>(res)), monotonic_now()};
+        received_taken_ = false;
+        add_ready(ReadyEvent{device_token_, false});
+      } else if (res < 0 && res != -EAGAIN && res != -EINTR && res != -ECANCELED) {
+        read_error_ = -res;
+      }
+    } else if (tag >= kPollBase && tag < kPollBase + watched_count_) {
+      Watched& w = watched_[tag - kPollBase];
+      w.pending = false;
+      add_ready(ReadyEvent{w.token, res < 0 || (res & (POLLERR | POLLHUP)) != 0});
+    } else if (tag >= kWriteBase && tag < kWriteBase + kTxSlots) {
+      on_written(tag - kWriteBase, res);
+    }
+  }
+  io_uring_cq_advance(ring_.get(), seen);
+}
+
+void UringLink::on_written(std::size_t slot, int result) {
+  tx_busy_.reset(slot);
+  if (result >= 0) {
+    ++stats_.written;
+    return;
+  }
+  const int err = -result;
+  if (err == EAGAIN) {
+    ++stats_.dropped_would_block;
+    return;
+  }
+  // As TunLink: warn once per distinct errno, since a link that is down fails every write.
+  if (err != stats_.last_write_error) {
+    if (err == EIO)
+      spdlog::warn("{} is down: frames to the host are dropped until it is up (`ip link set {} up`, or run with "
+                   "--host-ip); further failures are counted, not logged",
+                   device_.name(), device_.name());
+    else
+      spdlog::warn("write to {} failed: {}; further failures are counted, not logged", device_.name(),
+                   std::strerror(err));
+  }
+  ++stats_.write_errors;
+  stats_.last_write_error = err;
+}
+
+}  // namespace tapstack
