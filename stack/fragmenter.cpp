@@ -68,11 +68,6 @@ std::optional<std::size_t> Fragmenter::next(MutableBytes out) {
   return hlen_ + len;
 }
 
-namespace {
-constexpr std::size_t kIpv6HeaderLen = 40;
-constexpr std::size_t kIpv6PayloadLenAt = 4;
-}  // namespace
-
 std::expected<Fragmenter6, FragmentError> Fragmenter6::create(Bytes datagram, std::size_t unfragmentable,
                                                               std::size_t next_header_at, std::size_t mtu,
                                                               std::uint32_t ident) {
@@ -89,7 +84,7 @@ std::expected<Fragmenter6, FragmentError> Fragmenter6::create(Bytes datagram, st
   // ip6_fragment(): fail_toobig unless 8 bytes fit behind the headers.
   if (mtu < unfragmentable + kIpv6FragmentHeaderLen + 8) return std::unexpected(FragmentError::mtu_too_small);
   f.per_fragment_ = (mtu - unfragmentable - kIpv6FragmentHeaderLen) & ~std::size_t{7};
-  f.next_header_ = load_u8(datagram, next_header_at);
+  f.next_header_ = IpProtocol{load_u8(datagram, next_header_at)};
   f.ident_ = ident;
   const std::size_t fragmentable = datagram.size() - unfragmentable;
   f.count_ = (fragmentable + f.per_fragment_ - 1) / f.per_fragment_;
@@ -121,8 +116,8 @@ std::optional<std::size_t> Fragmenter6::next(MutableBytes out) {
   if (out.size() < headers + len) return std::nullopt;
 
   copy_bytes(out, datagram_.first(unfragmentable_));
-  store_u8(out, next_header_at_, kIpv6NextHeaderFragment);
-  store_be16(out, kIpv6PayloadLenAt, static_cast<std::uint16_t>(headers + len - kIpv6HeaderLen));
+  store_u8(out, next_header_at_, static_cast<std::uint8_t>(IpProtocol::fragment));
+  store_be16(out, ipv6_field::payload_len, static_cast<std::uint16_t>(headers + len - kIpv6HeaderLen));
   Ipv6FragmentRepr{next_header_, ptr_, len < left, ident_}.emit(out.subspan(unfragmentable_));
   copy_bytes(out.subspan(headers), datagram_.subspan(unfragmentable_ + ptr_, len));
 

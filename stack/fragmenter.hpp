@@ -20,6 +20,7 @@
 // replies are always fragmentable.
 #include "stack/wire/bytes.hpp"
 #include "stack/wire/ipv4.hpp"
+#include "stack/wire/ipv6.hpp"
 
 #include <array>
 #include <cstdint>
@@ -82,8 +83,6 @@ class Fragmenter {
 // Only a source fragments in IPv6, and Linux lets a local ICMPv6 reply be fragmented whatever its
 // size, so there is no DF to refuse. A datagram that fits the MTU is produced unchanged, with no
 // Fragment header (Linux sends atomic fragments for nobody since RFC 8021).
-inline constexpr std::size_t kIpv6MinMtu = 1280;  // RFC 8200 §5, Linux IPV6_MIN_MTU
-
 class Fragmenter6 {
  public:
   // datagram: a whole IPv6 datagram; unfragmentable: its IPv6 header and the extension headers
@@ -110,7 +109,7 @@ class Fragmenter6 {
   Bytes datagram_;
   std::size_t unfragmentable_ = 0;
   std::size_t next_header_at_ = 0;
-  std::uint8_t next_header_ = 0;  // what the Fragment header's Next Header says
+  IpProtocol next_header_{};  // what the Fragment header's Next Header says
   std::uint32_t ident_ = 0;
   std::size_t per_fragment_ = 0;
   std::size_t ptr_ = 0;  // fragmentable bytes already emitted

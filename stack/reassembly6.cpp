@@ -1,5 +1,6 @@
 #include "stack/reassembly6.hpp"
 
+#include "stack/wire/ipv6.hpp"
 #include "stack/wire/ipv6_fragment.hpp"
 
 #include <algorithm>
@@ -7,16 +8,19 @@
 namespace tapstack {
 namespace {
 
-// The fixed IPv6 header (RFC 8200 §3), as far as reassembly reads and rewrites it.
-constexpr std::size_t kHeaderLen = 40;
-constexpr std::size_t kPayloadLenAt = 4;
-constexpr std::size_t kNextHeaderAt = 6;
-constexpr std::size_t kSrcAt = 8;
-constexpr std::size_t kDstAt = 24;
+constexpr std::size_t kHeaderLen = kIpv6HeaderLen;
+constexpr std::size_t kPayloadLenAt = ipv6_field::payload_len;
+constexpr std::size_t kNextHeaderAt = ipv6_field::next_header;
+constexpr std::size_t kSrcAt = ipv6_field::src;
+constexpr std::size_t kDstAt = ipv6_field::dst;
 
-// Extension headers ipv6_skip_exthdr() walks (ipv6_ext_hdr()).
-constexpr std::uint8_t kHopByHop = 0, kRouting = 43, kAuth = 51, kNoNext = 59, kDestOptions = 60;
-constexpr std::uint8_t kTcp = 6, kUdp = 17, kIcmpv6 = 58;
+// The Next Header values ipv6_skip_exthdr() walks (ipv6_ext_hdr()) and ipv6frag_thdr_truncated()
+// sizes, as the bytes they are on the wire.
+constexpr std::uint8_t byte(IpProtocol p) { return static_cast<std::uint8_t>(p); }
+constexpr std::uint8_t kHopByHop = byte(IpProtocol::hop_by_hop), kRouting = byte(IpProtocol::routing),
+                       kFragment = byte(IpProtocol::fragment), kAuth = 51, kNoNext = byte(IpProtocol::no_next),
+                       kDestOptions = byte(IpProtocol::dst_options);
+constexpr std::uint8_t kTcp = byte(IpProtocol::tcp), kUdp = byte(IpProtocol::udp), kIcmpv6 = byte(IpProtocol::icmpv6);
 
 constexpr FragmentLimits kIpv6Limits{Reassembler6::kMaxUnfragmentable + kIpv6FragmentHeaderLen, kIpv6MaxPayloadLen, 0};
 
@@ -32,12 +36,12 @@ bool upper_layer_header_missing(Bytes packet) {
   std::size_t at = kHeaderLen;
   for (;;) {
     if (next == kNoNext) return false;
-    const bool extension = next == kHopByHop || next == kRouting || next == kIpv6NextHeaderFragment ||
+    const bool extension = next == kHopByHop || next == kRouting || next == kFragment ||
                            next == kAuth || next == kDestOptions;
     if (!extension) break;
     if (at + 2 > b.size()) return false;
     std::size_t len = 0;
-    if (next == kIpv6NextHeaderFragment) {
+    if (next == kFragment) {
       if (at + 4 > b.size()) return false;
       if ((load_be16(b, at + ipv6_fragment_field::offset_flags) & kIpv6FragOffsetMask) != 0) return false;
       len = kIpv6FragmentHeaderLen;
@@ -58,7 +62,7 @@ bool upper_layer_header_missing(Bytes packet) {
 std::optional<std::size_t> fragment_named_at(Bytes unfragmentable) {
   std::size_t named_at = kNextHeaderAt;
   std::size_t at = kHeaderLen;
-  while (load_u8(unfragmentable, named_at) != kIpv6NextHeaderFragment) {
+  while (load_u8(unfragmentable, named_at) != kFragment) {
     const std::uint8_t next = load_u8(unfragmentable, named_at);
     if (at + 2 > unfragmentable.size()) return std::nullopt;
     const std::size_t len = next == kAuth ? (std::size_t{load_u8(unfragmentable, at + 1)} + 2) * 4

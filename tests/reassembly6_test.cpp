@@ -2,6 +2,7 @@
 // RFC 7112 rules as Linux's net/ipv6/reassembly.c applies them, and Fragmenter6 → Reassembler6.
 #include "stack/fragmenter.hpp"
 #include "stack/reassembly6.hpp"
+#include "stack/wire/ipv6.hpp"
 #include "stack/wire/ipv6_fragment.hpp"
 
 #include <catch2/catch.hpp>
@@ -15,7 +16,7 @@ using namespace std::chrono_literals;
 namespace {
 
 using Buffer = std::vector<std::byte>;
-constexpr std::uint8_t kIcmpv6 = 58, kUdp = 17, kDestOptions = 60;
+constexpr std::uint8_t kIcmpv6 = 58, kUdp = 17, kDestOptions = 60, kFragment = 44;
 
 const Ipv6Addr kPeer = *Ipv6Addr::parse("fd00::1");
 const Ipv6Addr kUs = *Ipv6Addr::parse("fd00::2");
@@ -54,8 +55,8 @@ Buffer whole(std::size_t payload, std::uint8_t next = kIcmpv6, bool dest_options
 Buffer fragment(std::size_t offset, std::size_t len, bool more, std::uint32_t ident = 0x1234,
                 std::uint8_t next = kIcmpv6, std::uint8_t tclass = 0) {
   Buffer b(48 + len);
-  put_header(b, 8 + len, kIpv6NextHeaderFragment, tclass);
-  Ipv6FragmentRepr{next, offset, more, ident}.emit(MutableBytes{b}.subspan(40));
+  put_header(b, 8 + len, kFragment, tclass);
+  Ipv6FragmentRepr{IpProtocol{next}, offset, more, ident}.emit(MutableBytes{b}.subspan(40));
   for (std::size_t i = 0; i < len; ++i) b[48 + i] = data_byte(offset + i);
   return b;
 }
@@ -71,7 +72,7 @@ TEST_CASE("ipv6 fragment header: parse reads offset, M and identification, ignor
            std::byte{0xbe}, std::byte{0xef}};
   auto v = Ipv6FragmentView::parse(h);
   REQUIRE(v);
-  CHECK(v->next_header() == 17);
+  CHECK(v->next_header() == IpProtocol::udp);
   CHECK(v->offset() == 0x0538);  // the two reserved bits (0x6) are not part of it
   CHECK(v->more_fragments());
   CHECK(v->ident() == 0xdeadbeef);
@@ -79,7 +80,7 @@ TEST_CASE("ipv6 fragment header: parse reads offset, M and identification, ignor
   CHECK_FALSE(Ipv6FragmentView::parse(Bytes{h}.first(7)));
 
   Buffer out(8);
-  Ipv6FragmentRepr{17, 0x0538, true, 0xdeadbeef}.emit(out);
+  Ipv6FragmentRepr{IpProtocol::udp, 0x0538, true, 0xdeadbeef}.emit(out);
   h[1] = std::byte{0};  // reserved fields go out as zero
   h[3] = std::byte{0x39};
   CHECK(out == h);
@@ -107,7 +108,7 @@ TEST_CASE("reassembly6: the unfragmentable part of the first fragment is kept, i
     std::copy_n(f.begin(), 40, b.begin());
     b[6] = std::byte(kDestOptions);
     store_be16(b, 4, static_cast<std::uint16_t>(b.size() - 40));
-    b[40] = std::byte(kIpv6NextHeaderFragment);
+    b[40] = std::byte(kFragment);
     b[42] = std::byte(1);
     b[43] = std::byte(4);
     std::copy(f.begin() + 40, f.end(), b.begin() + 48);
@@ -227,7 +228,7 @@ TEST_CASE("reassembly6: payload beyond 65535 once the unfragmentable part is cou
     std::copy_n(f.begin(), 40, b.begin());
     b[6] = std::byte(kDestOptions);
     store_be16(b, 4, static_cast<std::uint16_t>(b.size() - 40));
-    b[40] = std::byte(kIpv6NextHeaderFragment);
+    b[40] = std::byte(kFragment);
     std::copy(f.begin() + 40, f.end(), b.begin() + 48);
     return b;
   };

@@ -9,7 +9,7 @@ std::expected<Ipv6FragmentView, Ipv6FragmentError> Ipv6FragmentView::parse(Bytes
 
 void Ipv6FragmentRepr::emit(MutableBytes out) const {
   Ipv6FragmentLayout l{};
-  l.next_header = next_header;
+  l.next_header = static_cast<std::uint8_t>(next_header);
   l.reserved = 0;
   l.offset_flags = static_cast<std::uint16_t>((offset & kIpv6FragOffsetMask) | (more_fragments ? kIpv6FlagMoreFragments : 0));
   l.ident = ident;

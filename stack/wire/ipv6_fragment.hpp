@@ -13,6 +13,7 @@
 // The offset counts 8-octet units of the fragmentable part; M says more fragments follow. The
 // two reserved fields are ignored on receipt (RFC 8200 §4.5) and sent as zero.
 #include "stack/wire/bytes.hpp"
+#include "stack/wire/ip_protocol.hpp"
 
 #include <boost/endian/buffers.hpp>
 
@@ -22,12 +23,9 @@
 
 namespace tapstack {
 
-inline constexpr std::uint8_t kIpv6NextHeaderFragment = 44;  // IANA protocol number
 inline constexpr std::size_t kIpv6FragmentHeaderLen = 8;
 inline constexpr std::uint16_t kIpv6FragOffsetMask = 0xfff8;  // the offset in bytes, already ×8
 inline constexpr std::uint16_t kIpv6FlagMoreFragments = 0x0001;
-// The largest payload length (RFC 8200 §3): a fragment reaching beyond it cannot be reassembled.
-inline constexpr std::size_t kIpv6MaxPayloadLen = 65535;
 
 struct Ipv6FragmentLayout {
   boost::endian::big_uint8_buf_t next_header;
@@ -52,7 +50,7 @@ class Ipv6FragmentView {
   // header: the bytes from the Fragment header on (the rest is the fragment's data).
   static std::expected<Ipv6FragmentView, Ipv6FragmentError> parse(Bytes header);
 
-  std::uint8_t next_header() const { return hdr_.next_header.value(); }
+  IpProtocol next_header() const { return IpProtocol{hdr_.next_header.value()}; }
   std::size_t offset() const { return hdr_.offset_flags.value() & kIpv6FragOffsetMask; }  // in bytes
   bool more_fragments() const { return (hdr_.offset_flags.value() & kIpv6FlagMoreFragments) != 0; }
   std::uint32_t ident() const { return hdr_.ident.value(); }
@@ -65,7 +63,7 @@ class Ipv6FragmentView {
 };
 
 struct Ipv6FragmentRepr {
-  std::uint8_t next_header = 0;
+  IpProtocol next_header{};
   std::size_t offset = 0;  // bytes, a multiple of 8, at most 65528
   bool more_fragments = false;
   std::uint32_t ident = 0;
