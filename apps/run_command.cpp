@@ -104,7 +104,7 @@ HostAddresses parse_host_ips(const std::vector<std::string>& words, const StackC
   return host;
 }
 
-// "fd00::2/64, fe80::ff:fe00:2 (link-local)": the IPv6 addresses the stack owns, for the start line.
+// "fd00::2/64, fe80::aff:fe00:2 (link-local)": the IPv6 addresses the stack owns, for the start line.
 std::string ipv6_summary(const StackConfig& config) {
   std::string out;
   for (const Ipv6Interface& a : config.ipv6.addresses) out += (out.empty() ? "" : ", ") + a.to_string();
@@ -324,7 +324,7 @@ void add_run_command(CLI::App& app) {
       "Examples:\n"
       "  sudo tapstack run --ip 10.0.0.2/24 --host-ip 10.0.0.1/24   then, in another terminal: ping 10.0.0.2\n"
       "  sudo tapstack run --ip 10.0.0.2/24 --ip fd00::2/64 --host-ip 10.0.0.1/24 --host-ip fd00::1/64 --tap tap0\n"
-      "                                                             then: ping -6 fd00::2, ping -6 fe80::ff:fe00:2%tap0");
+      "                                                             then: ping -6 fd00::2, ping -6 fe80::aff:fe00:2%tap0");
   cmd->callback([opts, cmd] {
     try {
       run(*opts, cmd->get_option("--mtu")->count() > 0, cmd->get_option("--txqueuelen")->count() > 0);
