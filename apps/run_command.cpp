@@ -63,6 +63,7 @@ enum Token : std::uint64_t { kDevice, kTimer, kSignal, kControl };
 
 class ConflictLogger final : public StackEvents {
  public:
+  using StackEvents::address_conflict;
   void address_conflict(Ipv4Addr ours, MacAddr other, Instant) override {
     spdlog::warn("ARP: {} claims our address {}: another host is configured with it", other, ours);
   }

@@ -41,6 +41,30 @@ namespace tapstack {
   X(arp_drop_unresolved, "arp: queued frames dropped (queue overflow or no answer)")            \
   X(arp_held_sent, "arp: queued datagrams sent once resolved")                                 \
   X(arp_drop_table_full, "arp: datagrams dropped: neighbour table full of entries still resolving") \
+  /* NDP (RFC 4861) and DAD (RFC 4862): the nd_ block */                                       \
+  X(nd_in, "ndp: NS, NA, RS, RA and redirects received")                                       \
+  X(nd_drop_invalid, "ndp: failed RFC 4861 §7.1 validation (hop limit, code, length, options)") \
+  X(nd_drop_multicast_target, "ndp: NS or NA whose target is a multicast address")            \
+  X(nd_drop_bad_dad, "ndp: NS from :: not to a solicited-node group, or with a source link-layer option") \
+  X(nd_drop_not_for_us, "ndp: NS for an address that is not ours")                             \
+  X(nd_drop_tentative, "ndp: NS for an address still under DAD: not answered")                 \
+  X(nd_drop_unsolicited_na, "ndp: NA for a neighbour not in the table (nothing to update)")    \
+  X(nd_drop_router, "ndp: router solicitation, advertisement or redirect (we are a host without routers)") \
+  X(nd_drop_mld, "mld: listener query or report (we send no reports)")                         \
+  X(nd_solicitations_answered, "ndp: NS for our address answered with an NA")                  \
+  X(nd_solicitations_sent, "ndp: NS sent to resolve or probe a neighbour")                     \
+  X(nd_cache_learned, "ndp: neighbours added to the table")                                    \
+  X(nd_cache_updated, "ndp: existing entries updated")                                         \
+  X(nd_cache_evicted, "ndp: entries evicted to respect the size bound")                        \
+  X(nd_cache_expired, "ndp: entries expired")                                                  \
+  X(nd_resolution_failed, "ndp: neighbours that never answered")                               \
+  X(nd_drop_unresolved, "ndp: queued datagrams dropped (queue overflow or no answer)")         \
+  X(nd_held_sent, "ndp: queued datagrams sent once resolved")                                  \
+  X(nd_drop_table_full, "ndp: datagrams dropped: neighbour table full of entries still resolving") \
+  X(nd_dad_probes_sent, "ndp: DAD solicitations sent for a tentative address")                \
+  X(nd_dad_duplicates, "ndp: tentative addresses found duplicate (DAD failed)")                \
+  X(nd_conflicts, "ndp: NA claiming one of our preferred addresses with another MAC")          \
+  X(nd_announcements_sent, "ndp: unsolicited NAs sent after DAD")                              \
   X(ip_in, "ipv4: datagrams received")                                                          \
   X(ip_drop_truncated, "ipv4: shorter than header or total length")                            \
   X(ip_drop_bad_version, "ipv4: version is not 4")                                              \

@@ -39,7 +39,10 @@ Stack::Stack(const StackConfig& config, FrameSink& out, StackEvents* events)
       // header and the link's.
       tx_(link_room(config, kIpv4MaxDatagramLen - kIpv4MinHeaderLen, kIpv4MaxHeaderLen)),
       frag_tx_(link_room(config, config.mtu)),
-      arp_tx_(link_room(config, kArpPacketLen)) {}
+      arp_tx_(link_room(config, kArpPacketLen)),
+      neighbours6_(config.arp, counters_, kNdNeighbourCounters),
+      ipv6_addresses_(owned_ipv6(config)),
+      dad_(ipv6_addresses_.size()) {}
 
 const StackConfig& Stack::config() const { return config_; }
 const Counters& Stack::counters() const { return counters_; }
@@ -103,6 +106,7 @@ void Stack::on_timer(Instant now) {
   neighbours_.on_timer(now, [&](const NeighbourAction& a) { act_on(a, now); });
   expire_fragments(now);
   path_mtus_.expire(now);
+  ndp_on_timer(now);
 }
 
 std::optional<Instant> Stack::next_deadline() const {
@@ -113,6 +117,7 @@ std::optional<Instant> Stack::next_deadline() const {
   };
   take_if_sooner(reassembler_.next_deadline());
   take_if_sooner(path_mtus_.next_deadline());
+  take_if_sooner(ndp_next_deadline());
   return next;
 }
 

@@ -12,6 +12,7 @@
 #include "stack/wire/ip_options.hpp"
 #include "stack/wire/ipv4.hpp"
 #include "stack/neighbour_cache.hpp"
+#include "stack/owned_ipv6_address.hpp"
 #include "stack/path_mtu_table.hpp"
 #include "stack/reassembly.hpp"
 #include "stack/stack_events.hpp"
@@ -22,6 +23,8 @@
 
 #include <array>
 #include <optional>
+#include <span>
+#include <vector>
 
 namespace tapstack {
 
@@ -47,6 +50,10 @@ class Stack {
   const StackConfig& config() const;
   const Counters& counters() const;
   const NeighbourCache& neighbours() const;
+  // NDP's neighbour table (Linux's nd_tbl), and our IPv6 addresses with their DAD state, in
+  // configuration order with the link-local address last (stack_ndp.cpp).
+  const NeighbourTable<Ipv6Addr>& neighbours6() const { return neighbours6_; }
+  std::span<const OwnedIpv6Address> ipv6_addresses() const { return ipv6_addresses_; }
   // What "fragmentation needed" taught us, per destination (listed beside the neighbours).
   const PathMtuTable& path_mtus() const { return path_mtus_; }
   // What is still pending (read-only): frames held waiting on ARP, datagrams incomplete in
@@ -139,6 +146,23 @@ class Stack {
   void act_on(const NeighbourAction& action, Instant now);
   std::uint16_t next_ident() { return ident_++; }
 
+  // ---- NDP and DAD (stack_ndp.cpp; RFC 4861, RFC 4862 §5.4) ----------------------------------
+  static std::vector<OwnedIpv6Address> owned_ipv6(const StackConfig& config);
+  // The owned address a, in any state; null when a is not ours.
+  const OwnedIpv6Address* find_ipv6(const Ipv6Addr& a) const;
+  // Whether a is one of our addresses that may receive and send: preferred (a tentative address
+  // accepts nothing, RFC 4862 §5.4; a duplicate one is never used).
+  bool is_our_ipv6(const Ipv6Addr& a) const {
+    const OwnedIpv6Address* owned = find_ipv6(a);
+    return owned != nullptr && owned->state == Ipv6AddressState::preferred;
+  }
+  // Output to an IPv6 next hop (the IPv6 output path's last step): a multicast next hop goes to
+  // its 33:33 group MAC; a unicast one through neighbours6_, held while NDP resolves it.
+  void send_to_neighbour6(const Ipv6Addr& next_hop, TxBuffer& datagram, Instant now);
+  void act_on(const NeighbourAction6& action, Instant now);
+  void ndp_on_timer(Instant now);
+  std::optional<Instant> ndp_next_deadline() const;
+
   StackConfig config_;
   FrameSink& out_;
   StackEvents* events_;
@@ -155,6 +179,17 @@ class Stack {
   std::array<std::byte, kMaxOptionsLen> reply_options_{};  // the options of the reply being built
   std::uint16_t ident_ = 0;
   std::optional<Instant> last_defence_;  // RFC 5227 defence rate limit
+
+  // NDP and DAD (stack_ndp.cpp)
+  NeighbourTable<Ipv6Addr> neighbours6_;
+  std::vector<OwnedIpv6Address> ipv6_addresses_;  // sized at construction, never resized
+  // DAD's progress per address, beside ipv6_addresses_ (same index): probes sent, and when the
+  // next probe (or the verdict after the last) is due; nullopt when DAD is not running.
+  struct DadProgress {
+    unsigned probes_sent = 0;
+    std::optional<Instant> due;
+  };
+  std::vector<DadProgress> dad_;
 };
 
 }  // namespace tapstack
