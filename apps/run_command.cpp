@@ -67,6 +67,11 @@ class ConflictLogger final : public StackEvents {
   void address_conflict(Ipv4Addr ours, MacAddr other, Instant) override {
     spdlog::warn("ARP: {} claims our address {}: another host is configured with it", other, ours);
   }
+  void address_conflict(Ipv6Addr ours, MacAddr other, Instant) override {
+    spdlog::warn("NDP: {} claims our address {}: another host is configured with it (during DAD, the address is "
+                 "not used)",
+                 other, ours.to_string());
+  }
 };
 
 void print_link(std::FILE* out, const std::string& name, const TunLinkStats& s) {
@@ -203,7 +208,9 @@ void run(const RunOptions& opts, bool mtu_given, bool txqueuelen_given) {
     print_link(stdout, dev.name(), device.stats());
     if (kernel_stats) print_kernel_link(stdout, dev.name(), kernel_stats->read());
     if (chain.impairment()) print_impairment(stdout, *chain.impairment());
+    print_ipv6_addresses(stdout, stack.ipv6_addresses());
     print_neighbours(stdout, stack.neighbours().entries(), monotonic_now());
+    if (!stack.ipv6_addresses().empty()) print_neighbours(stdout, stack.neighbours6().entries(), monotonic_now());
     print_path_mtus(stdout, stack.path_mtus().entries(), monotonic_now());
     std::fflush(stdout);
   };
