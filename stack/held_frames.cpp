@@ -12,7 +12,7 @@ HeldFrames::HeldFrames(std::size_t capacity, std::size_t per_neighbour, const Tx
   for (std::size_t i = 0; i < slots_.size(); ++i) buffers_.emplace_back(room);
 }
 
-HeldFrames::Slot* HeldFrames::oldest(Ipv4Addr next_hop) {
+HeldFrames::Slot* HeldFrames::oldest(const NextHop& next_hop) {
   Slot* best = nullptr;
   for (auto& s : slots_)
     if (s.seq != 0 && s.next_hop == next_hop && (best == nullptr || s.seq < best->seq)) best = &s;
@@ -26,7 +26,7 @@ HeldFrames::Slot* HeldFrames::oldest_any() {
   return best;
 }
 
-std::size_t HeldFrames::hold(Ipv4Addr next_hop, Bytes datagram) {
+std::size_t HeldFrames::hold(const NextHop& next_hop, Bytes datagram) {
   if (datagram.size() > max_len_) return 1;
   std::size_t dropped = 0;
   const auto mine = static_cast<std::size_t>(
@@ -44,7 +44,7 @@ std::size_t HeldFrames::hold(Ipv4Addr next_hop, Bytes datagram) {
   return dropped;
 }
 
-std::size_t HeldFrames::drop(Ipv4Addr next_hop) {
+std::size_t HeldFrames::drop(const NextHop& next_hop) {
   std::size_t n = 0;
   for (auto& s : slots_)
     if (s.seq != 0 && s.next_hop == next_hop) {

@@ -1,5 +1,6 @@
 #pragma once
-// Datagrams waiting for ARP resolution (Linux's per-neighbour arp_queue). A fixed pool of
+// Datagrams waiting for neighbour resolution (Linux's per-neighbour arp_queue), by ARP or NDP:
+// one pool for both families, so the total bound holds whatever mix is waiting. A fixed pool of
 // transmit buffers made at construction: holding a datagram copies it into a free one and never
 // allocates. A held datagram has no link header yet; it gets one, with the MAC that resolution
 // found, in its own buffer's headroom when it is released.
@@ -8,9 +9,13 @@
 #include "stack/wire/bytes.hpp"
 
 #include <cstdint>
+#include <variant>
 #include <vector>
 
 namespace tapstack {
+
+// The neighbour a datagram waits for: an IPv4 address resolved by ARP or an IPv6 one by NDP.
+using NextHop = std::variant<Ipv4Addr, Ipv6Addr>;
 
 class HeldFrames {
  public:
@@ -20,24 +25,24 @@ class HeldFrames {
   // Keeps a copy of datagram until next_hop resolves. Like Linux's unres_qlen, a neighbour over
   // its share loses its oldest datagram; a full pool loses its oldest datagram overall. Returns
   // the number of datagrams dropped to make room (one longer than room.max_len is dropped itself).
-  std::size_t hold(Ipv4Addr next_hop, Bytes datagram);
+  std::size_t hold(const NextHop& next_hop, Bytes datagram);
 
   // Hands the buffer of each datagram held for next_hop to send(TxBuffer&), oldest first, and
   // frees it.
   template <class Send>
-  std::size_t release(Ipv4Addr next_hop, Send&& send);
+  std::size_t release(const NextHop& next_hop, Send&& send);
 
   // Frees every datagram held for next_hop; returns how many.
-  std::size_t drop(Ipv4Addr next_hop);
+  std::size_t drop(const NextHop& next_hop);
 
   std::size_t size() const;
 
  private:
   struct Slot {
-    Ipv4Addr next_hop;
+    NextHop next_hop;
     std::uint64_t seq = 0;  // arrival order; 0 = free
   };
-  Slot* oldest(Ipv4Addr next_hop);  // oldest slot held for next_hop
+  Slot* oldest(const NextHop& next_hop);  // oldest slot held for next_hop
   Slot* oldest_any();
   TxBuffer& buffer(const Slot& s) { return buffers_[static_cast<std::size_t>(&s - slots_.data())]; }
 
@@ -49,7 +54,7 @@ class HeldFrames {
 };
 
 template <class Send>
-std::size_t HeldFrames::release(Ipv4Addr next_hop, Send&& send) {
+std::size_t HeldFrames::release(const NextHop& next_hop, Send&& send) {
   std::size_t n = 0;
   while (Slot* s = oldest(next_hop)) {
     send(buffer(*s));

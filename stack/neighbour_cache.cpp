@@ -25,27 +25,45 @@ std::size_t index_buckets(std::size_t entries) {
   return buckets;
 }
 
+// What the index hashes: the address folded into 64 bits. IPv4's is its value, so the ARP
+// table's buckets are what they were before the table served two families.
+std::uint64_t hash_key(Ipv4Addr ip) { return ip.value; }
+std::uint64_t hash_key(const Ipv6Addr& ip) {
+  // Neighbours on one link share the top 64 bits; the interface identifier is what differs.
+  std::uint64_t high = 0;
+  std::uint64_t low = 0;
+  for (std::size_t i = 0; i < 8; ++i) {
+    high = (high << 8) | ip.octets[i];
+    low = (low << 8) | ip.octets[8 + i];
+  }
+  return low ^ (high * 0x9E3779B97F4A7C15ull);
+}
+
 }  // namespace
 
-NeighbourCache::NeighbourCache(const NeighbourConfig& config, Counters& counters)
+template <class Addr>
+NeighbourTable<Addr>::NeighbourTable(const NeighbourConfig& config, Counters& counters, const NeighbourCounters& ids)
     : config_(config),
       capacity_(std::max<std::size_t>(config_.max_entries, 1)),
       index_(index_buckets(capacity_), no_slot),
       index_mask_(index_.size() - 1),
       heap_pos_(capacity_),
-      counters_(counters) {
+      counters_(counters),
+      ids_(ids) {
   entries_.reserve(capacity_);
   heap_.reserve(capacity_);
 }
 
-std::size_t NeighbourCache::home_bucket(Ipv4Addr ip) const {
+template <class Addr>
+std::size_t NeighbourTable<Addr>::home_bucket(Addr ip) const {
   // Fibonacci hashing: neighbours on one subnet differ in their low bits, which the multiply
   // spreads into the high bits taken here.
-  const std::uint64_t mixed = std::uint64_t{ip.value} * 0x9E3779B97F4A7C15ull;
+  const std::uint64_t mixed = hash_key(ip) * 0x9E3779B97F4A7C15ull;
   return static_cast<std::size_t>(mixed >> 32) & index_mask_;
 }
 
-const Neighbour* NeighbourCache::find(Ipv4Addr ip) const {
+template <class Addr>
+auto NeighbourTable<Addr>::find(Addr ip) const -> const Entry* {
   // Load <= 1/2 keeps the probe sequence short; an empty bucket ends it.
   for (std::size_t b = home_bucket(ip);; b = (b + 1) & index_mask_) {
     const Slot slot = index_[b];
@@ -54,21 +72,27 @@ const Neighbour* NeighbourCache::find(Ipv4Addr ip) const {
   }
 }
 
-Neighbour* NeighbourCache::find_mut(Ipv4Addr ip) { return const_cast<Neighbour*>(std::as_const(*this).find(ip)); }
+template <class Addr>
+auto NeighbourTable<Addr>::find_mut(Addr ip) -> Entry* {
+  return const_cast<Entry*>(std::as_const(*this).find(ip));
+}
 
-std::size_t NeighbourCache::bucket_of(Ipv4Addr ip) const {
+template <class Addr>
+std::size_t NeighbourTable<Addr>::bucket_of(Addr ip) const {
   std::size_t b = home_bucket(ip);
   while (entries_[index_[b]].ip != ip) b = (b + 1) & index_mask_;
   return b;
 }
 
-void NeighbourCache::index_insert(Ipv4Addr ip, Slot slot) {
+template <class Addr>
+void NeighbourTable<Addr>::index_insert(Addr ip, Slot slot) {
   std::size_t b = home_bucket(ip);
   while (index_[b] != no_slot) b = (b + 1) & index_mask_;
   index_[b] = slot;
 }
 
-void NeighbourCache::index_remove(Ipv4Addr ip) {
+template <class Addr>
+void NeighbourTable<Addr>::index_remove(Addr ip) {
   // Backward-shift deletion (no tombstones, so lookups never slow down with churn): move later
   // members of the run into the hole when their home bucket allows it.
   std::size_t hole = bucket_of(ip);
@@ -83,12 +107,14 @@ void NeighbourCache::index_remove(Ipv4Addr ip) {
   index_[hole] = no_slot;
 }
 
-void NeighbourCache::heap_place(std::size_t pos, Slot slot) {
+template <class Addr>
+void NeighbourTable<Addr>::heap_place(std::size_t pos, Slot slot) {
   heap_[pos] = slot;
   heap_pos_[slot] = pos;
 }
 
-void NeighbourCache::heap_sift_up(std::size_t pos) {
+template <class Addr>
+void NeighbourTable<Addr>::heap_sift_up(std::size_t pos) {
   const Slot slot = heap_[pos];
   while (pos > 0) {
     const std::size_t parent = (pos - 1) / 2;
@@ -99,7 +125,8 @@ void NeighbourCache::heap_sift_up(std::size_t pos) {
   heap_place(pos, slot);
 }
 
-void NeighbourCache::heap_sift_down(std::size_t pos) {
+template <class Addr>
+void NeighbourTable<Addr>::heap_sift_down(std::size_t pos) {
   const Slot slot = heap_[pos];
   for (;;) {
     std::size_t child = 2 * pos + 1;
@@ -112,14 +139,16 @@ void NeighbourCache::heap_sift_down(std::size_t pos) {
   heap_place(pos, slot);
 }
 
-void NeighbourCache::heap_fix(std::size_t pos) {
+template <class Addr>
+void NeighbourTable<Addr>::heap_fix(std::size_t pos) {
   if (pos > 0 && earlier(heap_[pos], heap_[(pos - 1) / 2]))
     heap_sift_up(pos);
   else
     heap_sift_down(pos);
 }
 
-void NeighbourCache::heap_remove(Slot slot) {
+template <class Addr>
+void NeighbourTable<Addr>::heap_remove(Slot slot) {
   const std::size_t pos = heap_pos_[slot];
   const Slot last = heap_.back();
   heap_.pop_back();
@@ -128,12 +157,14 @@ void NeighbourCache::heap_remove(Slot slot) {
   heap_fix(pos);
 }
 
-void NeighbourCache::set_deadline(Neighbour& n, Instant deadline) {
+template <class Addr>
+void NeighbourTable<Addr>::set_deadline(Entry& n, Instant deadline) {
   n.deadline = deadline;
   heap_fix(heap_pos_[static_cast<Slot>(&n - entries_.data())]);
 }
 
-Neighbour* NeighbourCache::allocate(Ipv4Addr ip, Instant now) {
+template <class Addr>
+auto NeighbourTable<Addr>::allocate(Addr ip, Instant now) -> Entry* {
   if (entries_.size() >= capacity_) {
     // Linux's forced GC removes unreferenced entries that are not resolving; the oldest first.
     // A scan, but only when the table is full and a new neighbour appears, as Linux's
@@ -144,11 +175,11 @@ Neighbour* NeighbourCache::allocate(Ipv4Addr ip, Instant now) {
       if (victim == entries_.end() || it->updated < victim->updated) victim = it;
     }
     if (victim == entries_.end()) return nullptr;
-    counters_.add(Counter::arp_cache_evicted);
+    counters_.add(ids_.evicted);
     erase(&*victim);
   }
   const auto slot = static_cast<Slot>(entries_.size());
-  Neighbour& n = entries_.emplace_back();
+  Entry& n = entries_.emplace_back();
   n.ip = ip;
   n.updated = now;
   n.used = now;
@@ -159,7 +190,8 @@ Neighbour* NeighbourCache::allocate(Ipv4Addr ip, Instant now) {
   return &n;
 }
 
-void NeighbourCache::erase(Neighbour* n) {
+template <class Addr>
+void NeighbourTable<Addr>::erase(Entry* n) {
   // Order does not matter to lookups: swap with the last and pop keeps erasure O(1), and the
   // index and the heap follow the last entry to its new slot.
   const auto slot = static_cast<Slot>(n - entries_.data());
@@ -173,5 +205,8 @@ void NeighbourCache::erase(Neighbour* n) {
   }
   entries_.pop_back();
 }
+
+template class NeighbourTable<Ipv4Addr>;
+template class NeighbourTable<Ipv6Addr>;
 
 }  // namespace tapstack

@@ -1,6 +1,9 @@
 #pragma once
-// The ARP cache: IPv4 → MAC with Linux's neighbour states (NUD, net/core/neighbour.c), a size
-// bound and expiry. It decides; the stack builds and sends the ARP packets it asks for.
+// The neighbour table: a network address → MAC with Linux's neighbour states (NUD,
+// net/core/neighbour.c), a size bound and expiry. One implementation for both families, as
+// Linux's arp_tbl and nd_tbl are two instances of neighbour.c: NeighbourCache resolves IPv4 for
+// ARP, NeighbourTable<Ipv6Addr> IPv6 for NDP. It decides; the stack builds and sends the ARP
+// requests or neighbour solicitations it asks for.
 #include "stack/wire/addr.hpp"
 #include "stack/config.hpp"
 #include "stack/counters.hpp"
@@ -25,8 +28,9 @@ enum class NeighbourState {
 
 std::string_view to_string(NeighbourState state);
 
-struct Neighbour {
-  Ipv4Addr ip;
+template <class Addr>
+struct NeighbourEntry {
+  Addr ip;
   MacAddr mac;                  // zero while incomplete
   NeighbourState state = NeighbourState::incomplete;
   Instant confirmed{};          // last proof of reachability (a unicast reply to us)
@@ -35,29 +39,53 @@ struct Neighbour {
   Instant deadline{};           // when the state machine next needs on_timer
   unsigned probes = 0;          // requests sent in the current incomplete/probe phase
 };
+using Neighbour = NeighbourEntry<Ipv4Addr>;
+using Neighbour6 = NeighbourEntry<Ipv6Addr>;
 
-}  // namespace tapstack
-
-namespace tapstack {
+enum class NeighbourActionKind {
+  solicit_broadcast,  // ARP: a broadcast request for ip; NDP: an NS to ip's solicited-node group
+  solicit_unicast,    // a unicast request (ARP) or NS (NDP) for ip to mac: the NUD probe
+  release_held,       // ip is resolved to mac: send the frames held for it
+  drop_held,          // ip failed to resolve: drop the frames held for it
+};
 
 // What the cache asks of the stack. The cache never builds packets: it names the ARP request to
 // send and which held frames to release or drop, and the stack does it.
-struct NeighbourAction {
-  enum class Kind {
-    solicit_broadcast,  // send a broadcast ARP request for ip
-    solicit_unicast,    // send a unicast ARP request for ip to mac (NUD probe)
-    release_held,       // ip is resolved to mac: send the frames held for it
-    drop_held,          // ip failed to resolve: drop the frames held for it
-  };
+template <class Addr>
+struct NeighbourActionOf {
+  using Kind = NeighbourActionKind;
   Kind kind;
-  Ipv4Addr ip;
+  Addr ip;
   MacAddr mac;
 };
+using NeighbourAction = NeighbourActionOf<Ipv4Addr>;
+using NeighbourAction6 = NeighbourActionOf<Ipv6Addr>;
 
-class NeighbourCache {
+// Where a table counts what happens to its entries: each family has its own counters (arp_cache_*,
+// nd_cache_*), as Linux keeps statistics per table.
+struct NeighbourCounters {
+  Counter learned;
+  Counter updated;
+  Counter evicted;
+  Counter expired;
+  Counter resolution_failed;
+};
+inline constexpr NeighbourCounters kArpNeighbourCounters{Counter::arp_cache_learned, Counter::arp_cache_updated,
+                                                         Counter::arp_cache_evicted, Counter::arp_cache_expired,
+                                                         Counter::arp_resolution_failed};
+inline constexpr NeighbourCounters kNdNeighbourCounters{Counter::nd_cache_learned, Counter::nd_cache_updated,
+                                                        Counter::nd_cache_evicted, Counter::nd_cache_expired,
+                                                        Counter::nd_resolution_failed};
+
+template <class Addr>
+class NeighbourTable {
  public:
-  // Learned, updated, evicted, expired and failed entries are counted into counters.
-  NeighbourCache(const NeighbourConfig& config, Counters& counters);
+  using Entry = NeighbourEntry<Addr>;
+  using Action = NeighbourActionOf<Addr>;
+
+  // Learned, updated, evicted, expired and failed entries are counted into counters, at ids
+  // (the ARP ones unless told otherwise).
+  NeighbourTable(const NeighbourConfig& config, Counters& counters, const NeighbourCounters& ids = kArpNeighbourCounters);
 
   // Output path (Linux neigh_resolve_output/__neigh_event_send): the MAC to send to now, or
   // nullopt when the frame must be held while resolution runs. Starts resolution (and asks for
@@ -66,7 +94,7 @@ class NeighbourCache {
   // entry for ip (find(ip) is null), and the caller drops the frame, as Linux does when
   // neigh_create() fails (held, nothing would ever release or drop it but pool pressure).
   template <class Act>
-  std::optional<MacAddr> resolve(Ipv4Addr ip, Instant now, Act&& act);
+  std::optional<MacAddr> resolve(Addr ip, Instant now, Act&& act);
 
   // ARP input (Linux neigh_update). reachable: the packet proves two-way reachability (a unicast
   // reply to us); otherwise the entry becomes stale. create: add the entry if it is missing
@@ -78,7 +106,7 @@ class NeighbourCache {
     bool force = false;
   };
   template <class Act>
-  void learn(Ipv4Addr ip, MacAddr mac, Update how, Instant now, Act&& act);
+  void learn(Addr ip, MacAddr mac, Update how, Instant now, Act&& act);
 
   // Advances every entry's state machine to now.
   template <class Act>
@@ -90,24 +118,24 @@ class NeighbourCache {
     if (heap_.empty()) return std::nullopt;
     return entries_[heap_.front()].deadline;
   }
-  const Neighbour* find(Ipv4Addr ip) const;
-  std::span<const Neighbour> entries() const { return entries_; }
+  const Entry* find(Addr ip) const;
+  std::span<const Entry> entries() const { return entries_; }
 
  private:
   using Slot = std::uint32_t;
   static constexpr Slot no_slot = ~Slot{0};
 
-  Neighbour* find_mut(Ipv4Addr ip);
+  Entry* find_mut(Addr ip);
   // A fresh slot, evicting the least recently updated entry that is not resolving when full.
-  Neighbour* allocate(Ipv4Addr ip, Instant now);
-  void erase(Neighbour* n);
-  void set_deadline(Neighbour& n, Instant deadline);
+  Entry* allocate(Addr ip, Instant now);
+  void erase(Entry* n);
+  void set_deadline(Entry& n, Instant deadline);
 
-  // The IP index: open addressing with linear probing over slot numbers of entries_.
-  std::size_t home_bucket(Ipv4Addr ip) const;
-  std::size_t bucket_of(Ipv4Addr ip) const;  // the bucket holding ip; it must be indexed
-  void index_insert(Ipv4Addr ip, Slot slot);
-  void index_remove(Ipv4Addr ip);
+  // The address index: open addressing with linear probing over slot numbers of entries_.
+  std::size_t home_bucket(Addr ip) const;
+  std::size_t bucket_of(Addr ip) const;  // the bucket holding ip; it must be indexed
+  void index_insert(Addr ip, Slot slot);
+  void index_remove(Addr ip);
 
   // The deadline heap: a binary min-heap of slot numbers keyed by their entry's deadline.
   bool earlier(Slot a, Slot b) const { return entries_[a].deadline < entries_[b].deadline; }
@@ -119,7 +147,7 @@ class NeighbourCache {
 
   NeighbourConfig config_;
   std::size_t capacity_;
-  std::vector<Neighbour> entries_;  // capacity reserved once: no allocation after construction
+  std::vector<Entry> entries_;  // capacity reserved once: no allocation after construction
   // Sized at construction, never resized: at least twice the entries (load <= 1/2), a power
   // of two so a bucket is a mask. Each bucket holds a slot number or no_slot.
   std::vector<Slot> index_;
@@ -127,13 +155,20 @@ class NeighbourCache {
   std::vector<Slot> heap_;        // capacity reserved once
   std::vector<std::size_t> heap_pos_;  // slot → its position in heap_
   Counters& counters_;
+  NeighbourCounters ids_;
 };
+
+// The ARP cache, by the name its callers have always used.
+using NeighbourCache = NeighbourTable<Ipv4Addr>;
+extern template class NeighbourTable<Ipv4Addr>;
+extern template class NeighbourTable<Ipv6Addr>;
 
 // ---- implementation of the templates ---------------------------------------------------------
 
+template <class Addr>
 template <class Act>
-std::optional<MacAddr> NeighbourCache::resolve(Ipv4Addr ip, Instant now, Act&& act) {
-  Neighbour* n = find_mut(ip);
+std::optional<MacAddr> NeighbourTable<Addr>::resolve(Addr ip, Instant now, Act&& act) {
+  Entry* n = find_mut(ip);
   if (n == nullptr || n->state == NeighbourState::failed) {
     if (n == nullptr) n = allocate(ip, now);
     if (n == nullptr) return std::nullopt;  // table full of entries still resolving
@@ -142,7 +177,7 @@ std::optional<MacAddr> NeighbourCache::resolve(Ipv4Addr ip, Instant now, Act&& a
     n->updated = now;
     n->probes = 1;
     set_deadline(*n, now + config_.retrans_time);
-    act(NeighbourAction{NeighbourAction::Kind::solicit_broadcast, ip, MacAddr::zero()});
+    act(Action{NeighbourActionKind::solicit_broadcast, ip, MacAddr::zero()});
     return std::nullopt;
   }
   n->used = now;
@@ -151,7 +186,7 @@ std::optional<MacAddr> NeighbourCache::resolve(Ipv4Addr ip, Instant now, Act&& a
       return std::nullopt;
     case NeighbourState::stale:
       // First use of an unconfirmed entry: keep sending, but check on it soon (RFC 4861 §7.3.3
-      // NUD as Linux applies it to ARP).
+      // NUD, which Linux applies to ARP too).
       n->state = NeighbourState::delay;
       n->updated = now;
       set_deadline(*n, now + config_.delay_first_probe);
@@ -161,17 +196,18 @@ std::optional<MacAddr> NeighbourCache::resolve(Ipv4Addr ip, Instant now, Act&& a
   }
 }
 
+template <class Addr>
 template <class Act>
-void NeighbourCache::learn(Ipv4Addr ip, MacAddr mac, Update how, Instant now, Act&& act) {
-  Neighbour* n = find_mut(ip);
+void NeighbourTable<Addr>::learn(Addr ip, MacAddr mac, Update how, Instant now, Act&& act) {
+  Entry* n = find_mut(ip);
   const bool created = n == nullptr;
   if (created) {
     if (!how.create) return;
     n = allocate(ip, now);
     if (n == nullptr) return;
-    counters_.add(Counter::arp_cache_learned);
+    counters_.add(ids_.learned);
   } else {
-    counters_.add(Counter::arp_cache_updated);
+    counters_.add(ids_.updated);
   }
   // Only an entry that was resolving can have frames waiting for this answer.
   const bool was_resolving = !created && n->state == NeighbourState::incomplete;
@@ -195,16 +231,17 @@ void NeighbourCache::learn(Ipv4Addr ip, MacAddr mac, Update how, Instant now, Ac
   // Otherwise the same MAC without proof of reachability: Linux's neigh_update() keeps the
   // state as it is (a request does not demote a reachable entry).
   if (n->state == NeighbourState::stale) set_deadline(*n, now + config_.gc_stale_time);
-  if (was_resolving) act(NeighbourAction{NeighbourAction::Kind::release_held, ip, mac});
+  if (was_resolving) act(Action{NeighbourActionKind::release_held, ip, mac});
 }
 
+template <class Addr>
 template <class Act>
-void NeighbourCache::on_timer(Instant now, Act&& act) {
+void NeighbourTable<Addr>::on_timer(Instant now, Act&& act) {
   // Nothing due: the common case costs one comparison. When something is, the walk below keeps
   // the order in which entries are visited (and so the order of the ARP requests sent).
   if (heap_.empty() || entries_[heap_.front()].deadline > now) return;
   for (std::size_t i = 0; i < entries_.size();) {
-    Neighbour& n = entries_[i];
+    Entry& n = entries_[i];
     if (n.deadline > now) {
       ++i;
       continue;
@@ -218,7 +255,7 @@ void NeighbourCache::on_timer(Instant now, Act&& act) {
         break;
       case NeighbourState::stale:
         // Unused for gc_stale_time: forget it, as Linux's periodic GC does.
-        counters_.add(Counter::arp_cache_expired);
+        counters_.add(ids_.expired);
         erase(&n);
         erased = true;
         break;
@@ -230,7 +267,7 @@ void NeighbourCache::on_timer(Instant now, Act&& act) {
           n.state = NeighbourState::probe;
           n.probes = 1;
           set_deadline(n, now + config_.retrans_time);
-          act(NeighbourAction{NeighbourAction::Kind::solicit_unicast, n.ip, n.mac});
+          act(Action{NeighbourActionKind::solicit_unicast, n.ip, n.mac});
         }
         n.updated = now;
         break;
@@ -239,15 +276,15 @@ void NeighbourCache::on_timer(Instant now, Act&& act) {
         const bool probing = n.state == NeighbourState::probe;
         const unsigned limit = probing ? config_.unicast_probes : config_.multicast_probes;
         if (n.probes >= limit) {
-          counters_.add(Counter::arp_resolution_failed);
-          act(NeighbourAction{NeighbourAction::Kind::drop_held, n.ip, n.mac});
+          counters_.add(ids_.resolution_failed);
+          act(Action{NeighbourActionKind::drop_held, n.ip, n.mac});
           erase(&n);
           erased = true;
         } else {
           ++n.probes;
           set_deadline(n, now + config_.retrans_time);
-          act(NeighbourAction{probing ? NeighbourAction::Kind::solicit_unicast
-                                      : NeighbourAction::Kind::solicit_broadcast,
+          act(Action{probing ? NeighbourActionKind::solicit_unicast
+                                      : NeighbourActionKind::solicit_broadcast,
                               n.ip, n.mac});
         }
         break;

@@ -18,6 +18,7 @@ inline StackConfig test_config() {
 }
 
 struct ConflictLog final : StackEvents {
+  using StackEvents::address_conflict;
   void address_conflict(Ipv4Addr, MacAddr other, Instant) override { seen.push_back(other); }
   std::vector<MacAddr> seen;
 };
