@@ -150,6 +150,8 @@ void Stack::deliver(const Inbound& in, Instant now) {
       // Linux always has an IGMP handler, so IGMP never earns a protocol unreachable.
       counters_.add(Counter::igmp_in);
       return;
+    default:
+      break;
   }
   counters_.add(Counter::ip_drop_unknown_protocol);
   send_icmp_error(offender(in, in.ip.payload()), IcmpType::dest_unreachable,

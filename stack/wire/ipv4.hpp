@@ -18,15 +18,13 @@
 //  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 #include "stack/wire/addr.hpp"
 #include "stack/wire/bytes.hpp"
+#include "stack/wire/ip_protocol.hpp"
 
 #include <boost/endian/buffers.hpp>
 
 #include <expected>
 
 namespace tapstack {
-
-// The protocols we recognise; any other value survives a round trip.
-enum class IpProtocol : std::uint8_t { icmp = 1, igmp = 2, tcp = 6, udp = 17 };
 
 inline constexpr std::size_t kIpv4MinHeaderLen = 20;
 inline constexpr std::size_t kIpv4MaxHeaderLen = 60;

@@ -1,5 +1,5 @@
 #pragma once
-// TCP header (RFC 793 §3.1): enough to validate a segment addressed to us and to answer it as a
+// TCP header (RFC 793 §3.1; over IPv6 with RFC 8200 §8.1's pseudo-header): enough to validate a segment addressed to us and to answer it as a
 // host with no listeners does, with a reset.
 //
 //   0                   1                   2                   3
@@ -60,6 +60,7 @@ enum class TcpError { truncated, bad_length, bad_checksum };
 class TcpView {
  public:
   static std::expected<TcpView, TcpError> parse(Bytes segment, Ipv4Addr src, Ipv4Addr dst);
+  static std::expected<TcpView, TcpError> parse(Bytes segment, const Ipv6Addr& src, const Ipv6Addr& dst);
 
   std::uint16_t src_port() const { return hdr_.src_port.value(); }
   std::uint16_t dst_port() const { return hdr_.dst_port.value(); }
@@ -90,6 +91,7 @@ struct TcpRepr {
   // Writes the header at the start of segment, whose checksum (over the pseudo-header for src
   // and dst) covers all of segment: the header and whatever payload is already behind it.
   void emit(MutableBytes segment, Ipv4Addr src, Ipv4Addr dst) const;
+  void emit(MutableBytes segment, const Ipv6Addr& src, const Ipv6Addr& dst) const;
 };
 
 }  // namespace tapstack
