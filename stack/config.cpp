@@ -50,6 +50,9 @@ std::optional<std::string> config_error(const StackConfig& config) {
     return "pmtu.min_pmtu " + std::to_string(config.pmtu.min_pmtu) + " is below " + std::to_string(kMinMtu) +
            ", the least an IPv4 link may carry (RFC 791)";
   if (config.pmtu.mtu_expires < Duration{0}) return "pmtu.mtu_expires is negative";
+  // Linux's conf.*.hop_limit takes 1..255: a datagram with hop limit 0 cannot leave the host.
+  if (config.icmpv6.hop_limit == 0) return "icmpv6.hop_limit is 0: a datagram must be allowed at least 1 hop";
+  if (config.icmpv6.ratelimit < Duration{0}) return "icmpv6.ratelimit is negative";
   return std::nullopt;
 }
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
+#include <bitset>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,26 @@ struct IcmpConfig {
   unsigned global_burst = 50;            // icmp_msgs_burst
 };
 
+// ICMPv6's knobs (net.ipv6.icmp.*, net.ipv6.conf.*.hop_limit). The global rate
+// (icmp_msgs_per_sec, icmp_msgs_burst) is IcmpConfig's: Linux shares one bucket between families.
+struct Icmpv6Config {
+  std::uint8_t hop_limit = 64;           // conf.*.hop_limit: of every datagram we originate
+  bool echo_ignore_all = false;          // icmp.echo_ignore_all
+  bool echo_ignore_multicast = false;    // icmp.echo_ignore_multicast
+  bool echo_ignore_anycast = false;      // icmp.echo_ignore_anycast (we own no anycast address)
+  Duration ratelimit = 1000ms;           // icmp.ratelimit (per destination, scaled by its prefix)
+  // icmp.ratemask: bit n = ICMPv6 type n is rate limited. Default "0-1,3-127": every error but
+  // packet too big (PMTU discovery must not be starved), no informational message.
+  std::bitset<256> ratemask = default_icmpv6_ratemask();
+
+  static std::bitset<256> default_icmpv6_ratemask() {
+    std::bitset<256> mask;
+    for (std::size_t type = 0; type < 128; ++type)
+      if (type != 2) mask.set(type);
+    return mask;
+  }
+};
+
 struct ReassemblyConfig {
   Duration timeout = 30s;                // ipfrag_time
   std::size_t max_bytes = 4 * 1024 * 1024;  // ipfrag_high_thresh
@@ -72,6 +93,7 @@ struct StackConfig {
   bool arp_defend = false;               // RFC 5227 §2.4 (c) defence instead of Linux's silence
   NeighbourConfig arp;
   IcmpConfig icmp;
+  Icmpv6Config icmpv6;
   ReassemblyConfig reassembly;
   PathMtuConfig pmtu;
   // Instant + wall_clock_offset = time since the Unix epoch, for ICMP timestamps (RFC 792 wants

@@ -18,7 +18,6 @@ namespace tapstack {
   X(eth_drop_runt, "ethernet: shorter than the 14-byte header")                                \
   X(eth_drop_other_host, "ethernet: unicast to another MAC")                                  \
   X(eth_drop_vlan, "ethernet: VLAN-tagged (802.1Q/802.1ad)")                                    \
-  X(eth_drop_ipv6, "ethernet: IPv6")                                                            \
   X(eth_drop_llc, "ethernet: 802.3 length field (LLC/SNAP)")                                    \
   X(eth_drop_unknown_type, "ethernet: unknown EtherType")                                       \
   X(arp_in, "arp: packets received")                                                            \
@@ -114,6 +113,40 @@ namespace tapstack {
   X(pmtu_floored, "pmtu: reports below min_pmtu raised to it")                                  \
   X(pmtu_expired, "pmtu: learned MTUs expired (mtu_expires)")                                   \
   X(pmtu_evicted, "pmtu: entries evicted to respect the size bound")                            \
+  /* IPv6 input and output, ICMPv6 (RFC 8200, RFC 4443): the ipv6_ and icmp6_ block */        \
+  X(ipv6_in, "ipv6: datagrams received")                                                        \
+  X(ipv6_drop_disabled, "ipv6: IPv6 is off (no address of ours, or link MTU below 1280)")      \
+  X(ipv6_drop_truncated, "ipv6: shorter than the header or its payload length")                \
+  X(ipv6_drop_bad_version, "ipv6: version is not 6")                                            \
+  X(ipv6_drop_loopback, "ipv6: loopback source or destination from the link")                  \
+  X(ipv6_drop_bad_multicast_scope, "ipv6: to a multicast group of scope 0 or 1 (interface-local)") \
+  X(ipv6_drop_multicast_source, "ipv6: source is a multicast address")                         \
+  X(ipv6_drop_not_for_us, "ipv6: destination is neither ours nor a group we joined (we do not forward)") \
+  X(ipv6_drop_bad_ext_header, "ipv6: extension header runs past the payload")                  \
+  X(ipv6_drop_bad_options, "ipv6: malformed options: bad length, over 8, over 7 bytes of padding") \
+  X(ipv6_drop_unknown_option, "ipv6: unrecognised option whose action bits say discard")       \
+  X(ipv6_drop_bad_header_field, "ipv6: erroneous header field (answered with parameter problem)") \
+  X(ipv6_drop_routing_header, "ipv6: routing header refused (type 0 with segments left, RFC 5095)") \
+  X(ipv6_drop_unknown_next_header, "ipv6: next header we do not speak (parameter problem)")     \
+  X(ipv6_drop_no_next_header, "ipv6: next header 59: nothing follows")                          \
+  X(ipv6_drop_chain_too_long, "ipv6: more than 16 extension headers")                           \
+  X(ipv6_drop_fragment, "ipv6: fragment (not reassembled yet)")                                 \
+  X(ipv6_drop_udp_zero_checksum, "ipv6: UDP with checksum 0 (mandatory over IPv6)")             \
+  X(ipv6_out, "ipv6: datagrams sent")                                                           \
+  X(ipv6_drop_no_route, "ipv6: destination not on-link, or no source address for it")          \
+  X(ipv6_drop_too_big, "ipv6: reply larger than the MTU (not fragmented yet)")                  \
+  X(icmp6_in, "icmp6: messages received")                                                       \
+  X(icmp6_drop_truncated, "icmp6: shorter than 8 bytes")                                        \
+  X(icmp6_drop_bad_checksum, "icmp6: checksum mismatch (over the pseudo-header)")               \
+  X(icmp6_echo_requests, "icmp6: echo requests received")                                       \
+  X(icmp6_echo_replies_sent, "icmp6: echo replies sent")                                        \
+  X(icmp6_drop_echo_ignored, "icmp6: echo ignored (echo_ignore_all)")                           \
+  X(icmp6_drop_echo_multicast, "icmp6: echo to a multicast group ignored (echo_ignore_multicast)") \
+  X(icmp6_drop_reply_rate_limited, "icmp6: request unanswered: its reply was over the rate limit") \
+  X(icmp6_drop_unhandled_type, "icmp6: types we receive but do not answer")                     \
+  X(icmp6_errors_sent, "icmp6: error messages sent")                                            \
+  X(icmp6_errors_rate_limited, "icmp6: errors not sent: over the rate limit")                   \
+  X(icmp6_errors_suppressed, "icmp6: errors not sent (RFC 4443 §2.4 e: about errors, to groups, from ::)") \
   X(igmp_in, "igmp: messages received (consumed silently, as Linux does)")                     \
   X(udp_in, "udp: datagrams to our address")                                                    \
   X(udp_drop_malformed, "udp: bad length or checksum")                                          \

@@ -17,11 +17,13 @@ std::int64_t to_ms(Instant t) {
 
 }  // namespace
 
-IcmpRateLimiter::IcmpRateLimiter(const IcmpConfig& config, std::size_t max_peers)
+IcmpRateLimiter::IcmpRateLimiter(const IcmpConfig& config, const Icmpv6Config& config6, std::size_t max_peers)
     : ratemask_(config.ratemask),
       ratelimit_ms_(std::chrono::duration_cast<std::chrono::milliseconds>(config.ratelimit).count()),
       rate_per_sec_(config.global_rate_per_sec),
       burst_(config.global_burst),
+      ratemask6_(config6.ratemask),
+      ratelimit6_ms_(std::chrono::duration_cast<std::chrono::milliseconds>(config6.ratelimit).count()),
       peers_(std::max<std::size_t>(max_peers, 1)) {}
 
 bool IcmpRateLimiter::is_limited_type(IcmpType type, std::uint8_t code) const {
@@ -38,8 +40,21 @@ IcmpRateVerdict IcmpRateLimiter::check(IcmpType type, std::uint8_t code, Ipv4Add
   if (!is_limited_type(type, code)) return IcmpRateVerdict::allowed;
   const std::int64_t now_ms = to_ms(now);
   if (!global_allow(now_ms)) return IcmpRateVerdict::limited_global;
-  if (!peer_allow(dst, now_ms)) return IcmpRateVerdict::limited_peer;
+  const Ipv6Addr mapped{{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, dst.octet(0), dst.octet(1), dst.octet(2), dst.octet(3)}};
+  if (!peer_allow({mapped, false}, ratelimit_ms_, now_ms)) return IcmpRateVerdict::limited_peer;
   --credit_;  // icmp_global_consume(): Linux takes get_random_u32_below(3), mean 1
+  return IcmpRateVerdict::allowed;
+}
+
+IcmpRateVerdict IcmpRateLimiter::check6(Icmpv6Type type, const Ipv6Addr& dst, std::uint8_t route_prefix_len, Instant now) {
+  if (!is_limited_type6(type)) return IcmpRateVerdict::allowed;  // icmpv6_mask_allow()
+  const std::int64_t now_ms = to_ms(now);
+  if (!global_allow(now_ms)) return IcmpRateVerdict::limited_global;
+  // icmpv6_xrlim_allow(): "give more bandwidth to wider prefixes".
+  std::int64_t interval = ratelimit6_ms_;
+  if (route_prefix_len < 128) interval >>= (128 - route_prefix_len) >> 5;
+  if (!peer_allow({dst, true}, interval, now_ms)) return IcmpRateVerdict::limited_peer;
+  --credit_;
   return IcmpRateVerdict::allowed;
 }
 
@@ -56,10 +71,10 @@ bool IcmpRateLimiter::global_allow(std::int64_t now_ms) {
   return true;
 }
 
-bool IcmpRateLimiter::peer_allow(Ipv4Addr dst, std::int64_t now_ms) {
+bool IcmpRateLimiter::peer_allow(const PeerKey& dst, std::int64_t interval_ms, std::int64_t now_ms) {
   Peer* peer = nullptr;
   for (std::size_t i = 0; i < used_; ++i) {
-    if (peers_[i].addr == dst) {
+    if (peers_[i].key == dst) {
       peer = &peers_[i];
       break;
     }
@@ -78,10 +93,10 @@ bool IcmpRateLimiter::peer_allow(Ipv4Addr dst, std::int64_t now_ms) {
   // inet_peer_xrlim_allow()
   std::int64_t token = peer->tokens + std::max<std::int64_t>(now_ms - peer->rate_last, 0);
   peer->rate_last = now_ms;
-  token = std::min(token, kBurstFactor * ratelimit_ms_);
+  token = std::min(token, kBurstFactor * interval_ms);
   bool allowed = false;
-  if (token >= ratelimit_ms_) {
-    token -= ratelimit_ms_;
+  if (token >= interval_ms) {
+    token -= interval_ms;
     allowed = true;
   }
   peer->tokens = token;

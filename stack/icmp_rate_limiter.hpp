@@ -28,14 +28,27 @@
 //    invisible: it would be back at a full burst anyway.
 // Kernels before 6.12 checked in a different order (the global bucket was charged before the
 // per-destination check); we follow the current one.
+//
+// ICMPv6 (net/ipv6/icmp.c, icmpv6_global_allow() and icmpv6_xrlim_allow()) runs the same three
+// steps with its own knobs: net.ipv6.icmp.ratemask (any type up to 255; default "0-1,3-127", so
+// packet too big and every informational message go unlimited) and net.ipv6.icmp.ratelimit,
+// whose per-destination interval is scaled by the prefix length of the route to the destination,
+// tmo >>= (128 - plen) >> 5, "to give more bandwidth to wider prefixes": 1000 ms to a /128,
+// 250 ms to a neighbour on a /64. The global bucket (icmp_msgs_per_sec) is one for both families;
+// the per-destination buckets are separate tables in Linux (ipv4.peers, ipv6.peers) and
+// separate entries here.
 #include "stack/wire/addr.hpp"
 #include "stack/config.hpp"
 #include "stack/wire/icmp.hpp"
+#include "stack/wire/icmpv6.hpp"
 #include "stack/time.hpp"
+
+#include <bitset>
 
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <vector>
 
 namespace tapstack {
@@ -51,7 +64,9 @@ class IcmpRateLimiter {
   static constexpr std::size_t kDefaultMaxPeers = 1024;
   static constexpr std::int64_t kBurstFactor = 6;  // XRLIM_BURST_FACTOR
 
-  explicit IcmpRateLimiter(const IcmpConfig& config, std::size_t max_peers = kDefaultMaxPeers);
+  explicit IcmpRateLimiter(const IcmpConfig& config, std::size_t max_peers = kDefaultMaxPeers)
+      : IcmpRateLimiter(config, Icmpv6Config{}, max_peers) {}
+  IcmpRateLimiter(const IcmpConfig& config, const Icmpv6Config& config6, std::size_t max_peers = kDefaultMaxPeers);
 
   // Decides whether an ICMP message of this type/code to dst may be sent now, and charges the
   // buckets as Linux does. dst is the IP destination of the message (Linux's fl4.daddr).
@@ -63,24 +78,41 @@ class IcmpRateLimiter {
   // Whether the type is subject to limiting at all (icmpv4_mask_allow() is false).
   bool is_limited_type(IcmpType type, std::uint8_t code) const;
 
+  // The same for an ICMPv6 message to dst, reached by a route with this prefix length (Linux's
+  // rt6i_dst.plen: the on-link prefix's for a neighbour).
+  IcmpRateVerdict check6(Icmpv6Type type, const Ipv6Addr& dst, std::uint8_t route_prefix_len, Instant now);
+  bool allow6(Icmpv6Type type, const Ipv6Addr& dst, std::uint8_t route_prefix_len, Instant now) {
+    return check6(type, dst, route_prefix_len, now) == IcmpRateVerdict::allowed;
+  }
+  bool is_limited_type6(Icmpv6Type type) const { return ratemask6_.test(std::to_underlying(type)); }
+
   int global_credit() const { return credit_; }
   std::size_t peers() const { return used_; }
 
  private:
+  // A destination of either family: an IPv4 address is kept v4-mapped, with the family beside
+  // it so that it never shares a bucket with the IPv6 address ::ffff:a.b.c.d.
+  struct PeerKey {
+    Ipv6Addr addr;
+    bool v6 = false;
+    friend bool operator==(const PeerKey&, const PeerKey&) = default;
+  };
   struct Peer {
-    Ipv4Addr addr;
+    PeerKey key;
     std::int64_t rate_last = 0;  // ms
     std::int64_t tokens = 0;     // ms
     std::uint64_t last_use = 0;  // LRU stamp
   };
 
   bool global_allow(std::int64_t now_ms);
-  bool peer_allow(Ipv4Addr dst, std::int64_t now_ms);
+  bool peer_allow(const PeerKey& dst, std::int64_t interval_ms, std::int64_t now_ms);
 
   std::uint32_t ratemask_;
   std::int64_t ratelimit_ms_;
   std::int64_t rate_per_sec_;
   std::int64_t burst_;
+  std::bitset<256> ratemask6_;
+  std::int64_t ratelimit6_ms_;
 
   int credit_ = 0;                     // icmp_global_credit, starts empty and
   std::optional<std::int64_t> stamp_;  // ...refills in full on first use (stamp long ago)

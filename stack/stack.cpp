@@ -3,6 +3,7 @@
 
 #include "stack/wire/ethernet.hpp"
 #include "stack/wire/ipv4.hpp"
+#include "stack/wire/ipv6.hpp"
 
 #include <algorithm>
 
@@ -33,11 +34,12 @@ Stack::Stack(const StackConfig& config, FrameSink& out, StackEvents* events)
       neighbours_(config.arp, counters_),
       held_(config.arp.max_held_total, config.arp.max_held_per_neighbour, link_room(config, config.mtu)),
       reassembler_(config.reassembly),
-      rate_limiter_(config.icmp),
+      rate_limiter_(config.icmp, config.icmpv6),
       path_mtus_(config.pmtu, config.mtu, counters_),
-      // A payload as large as an IP datagram can carry, with room in front for the largest IP
-      // header and the link's.
-      tx_(link_room(config, kIpv4MaxDatagramLen - kIpv4MinHeaderLen, kIpv4MaxHeaderLen)),
+      // A payload as large as an IP datagram can carry (IPv6's 65 535 is the larger), with room
+      // in front for the largest IP header (IPv4's 60: IPv6's 40 and a Fragment header fit) and
+      // the link's.
+      tx_(link_room(config, std::max(kIpv4MaxDatagramLen - kIpv4MinHeaderLen, kIpv6MaxPayloadLen), kIpv4MaxHeaderLen)),
       frag_tx_(link_room(config, config.mtu)),
       arp_tx_(link_room(config, kArpPacketLen)),
       neighbours6_(config.arp, counters_, kNdNeighbourCounters),
@@ -53,6 +55,12 @@ const NeighbourCache& Stack::neighbours() const { return neighbours_; }
 void Stack::on_frame(Bytes frame, Instant now) {
   counters_.add(Counter::frames_in);
   if (config_.mode == LinkMode::tun) {
+    // A TUN carries bare datagrams: the version nibble says which (Linux's tun reads it too
+    // when the device runs without packet information).
+    if (!frame.empty() && (load_u8(frame, 0) >> 4) == 6) {
+      on_ipv6(frame, LinkCast::host, now);
+      return;
+    }
     on_ipv4(frame, LinkCast::host, now);
     return;
   }
@@ -99,7 +107,7 @@ void Stack::on_frame(Bytes frame, Instant now) {
       counters_.add(Counter::eth_drop_vlan);
       return;
     case EtherType::ipv6:
-      counters_.add(Counter::eth_drop_ipv6);
+      on_ipv6(payload, cast, now);
       return;
   }
   counters_.add(Counter::eth_drop_unknown_type);

@@ -184,9 +184,71 @@ class Stack {
                          std::optional<MacAddr> eth_dst, Instant now);
   void send_advertisement(const NeighbourAdvertisement& na, const Ipv6Addr& src, const Ipv6Addr& dst, Instant now);
   void send_nd(TxBuffer& message, const Ipv6Addr& src, const Ipv6Addr& dst, std::optional<MacAddr> eth_dst, Instant now);
-  // The source of an NS resolving target (Linux ndisc_send_ns → ipv6_dev_get_saddr): a
-  // preferred address, on target's prefix if one is; nullopt when none is preferred yet.
-  std::optional<Ipv6Addr> nd_source_for(const Ipv6Addr& target) const;
+
+  // ---- IPv6 input, ICMPv6, transport over IPv6 and the IPv6 output path (v6core) ------------
+  // stack_ipv6.cpp, stack_icmpv6.cpp, stack_transport.cpp, stack_output.cpp.
+
+  // A datagram for us whose extension headers have been walked: what the upper layer gets.
+  struct Inbound6 {
+    Ipv6View ip;                 // the datagram (reassembled, if it came in fragments)
+    IpProtocol protocol{};       // the upper-layer protocol the chain ended at
+    std::size_t payload_at = 0;  // where that protocol's header starts in ip.datagram()
+    std::size_t next_header_at = ipv6_field::next_header;  // the field that named it
+    bool to_multicast = false;   // a multicast destination, or a frame to a link-layer group
+    Bytes payload() const { return ip.datagram().subspan(payload_at); }
+  };
+  // What an ICMPv6 error is about: the offending datagram from its IPv6 header (as much of it as
+  // fits is quoted), and whether it went to a group (RFC 4443 §2.4 e.3).
+  struct Offender6 {
+    Bytes datagram;
+    bool to_multicast = false;
+  };
+  static Offender6 offender6(const Inbound6& in) { return {in.ip.datagram(), in.to_multicast}; }
+
+  // A datagram a handler sends: what dispatch_ipv6() needs to build its header. The handler
+  // chose the source (the checksum it computed covers it) and wrote the payload into tx_.
+  struct Outbound6 {
+    Ipv6Addr src;
+    Ipv6Addr dst;
+    IpProtocol next_header{};
+    std::uint8_t traffic_class = 0;
+    std::optional<std::uint8_t> hop_limit{};  // nullopt: config.icmpv6.hop_limit; NDP sends 255
+  };
+
+  void on_ipv6(Bytes packet, LinkCast cast, Instant now);
+  // Whether we accept a datagram to dst: one of our addresses, all-nodes, or the solicited-node
+  // group of one of ours (Linux's ipv6_chk_addr and ipv6_chk_mcast_addr for the groups we join).
+  bool accepts_ipv6_destination(const Ipv6Addr& dst) const;
+  // The walk from the first header after the fixed one (or from behind a Fragment header once
+  // the datagram is whole), then delivery to the upper layer.
+  void walk_and_deliver6(const Ipv6View& ip, Ipv6ChainStart from, LinkCast cast, Instant now);
+  // Counts (and answers, where Linux does) a walk that ended short of an upper layer.
+  void on_chain_end6(const Ipv6View& ip, const Ipv6Chain& chain, bool to_multicast, Instant now);
+  // The Fragment header at chain.offset: the reassembler's (v6frag). Until it is wired in, a
+  // fragment is counted and dropped.
+  void on_fragment6(const Ipv6View& ip, const Ipv6Chain& chain, LinkCast cast, Instant now);
+  void deliver6(const Inbound6& in, Instant now);
+  void on_icmpv6(const Inbound6& in, Instant now);
+  void reply_echo6(const Inbound6& in, const Icmpv6View& icmp, Instant now);
+  void on_udp6(const Inbound6& in, Instant now);
+  void on_tcp6(const Inbound6& in, Instant now);
+  // Neighbour discovery and MLD (types 130-137, 143): v6ndp's, in stack_ndp.cpp.
+  void on_ndp(const Inbound6& in, const Icmpv6View& icmp, Instant now);
+
+  // An error about offender (RFC 4443 §2.4), unless the rules or the rate limit forbid one.
+  void send_icmpv6_error(const Offender6& offender, Icmpv6Type type, std::uint8_t code, std::uint32_t info, Instant now);
+  // Whether the rate limit lets this message to dst go; counts if_limited when it does not.
+  bool rate_allows6(Icmpv6Type type, const Ipv6Addr& dst, std::uint8_t route_prefix_len, Counter if_limited, Instant now);
+
+  // Source address selection (RFC 6724 §5, as Linux's ipv6_dev_get_saddr() picks among the
+  // addresses of one interface): nullopt when we have no address to send to dst from.
+  std::optional<Ipv6Addr> select_source6(const Ipv6Addr& dst) const;
+  // The prefix length of the on-link route dst is on (ICMPv6's rate limit scales by it);
+  // nullopt when dst is not on-link, which a host without a router cannot reach.
+  std::optional<std::uint8_t> on_link_prefix6(const Ipv6Addr& dst) const;
+  // Builds the IPv6 header in front of packet (the payload), checks the destination is on-link
+  // and hands the datagram to the neighbour layer (send_to_neighbour6, v6ndp's).
+  void dispatch_ipv6(const Outbound6& datagram, TxBuffer& packet, Instant now);
 
   StackConfig config_;
   FrameSink& out_;

@@ -44,6 +44,11 @@ const OwnedIpv6Address* Stack::find_ipv6(const Ipv6Addr& a) const {
 
 // ---- input -----------------------------------------------------------------------------------
 
+void Stack::on_ndp(const Inbound6& in, const Icmpv6View& icmp, Instant now) {
+  // Linux's "solicited NA is multicasted" looks at the IPv6 destination, not the link's.
+  on_nd_message(in.ip, icmp, in.ip.dst().is_multicast(), now);
+}
+
 void Stack::on_nd_message(const Ipv6View& ip, const Icmpv6View& icmp, bool to_multicast, Instant now) {
   const Icmpv6Type type = icmp.type();
   if (!is_ndp(type)) {
@@ -210,7 +215,7 @@ void Stack::act_on(const NeighbourAction6& action, Instant now) {
       // Linux ndisc_solicit → ndisc_send_ns: from a preferred address of ours (none yet: no
       // NS), with our link-layer address; to the solicited-node group while resolving, to the
       // neighbour itself when probing (NUD).
-      const auto src = nd_source_for(action.ip);
+      const auto src = select_source6(action.ip);
       if (!src) return;
       const bool probing = action.kind == NeighbourActionKind::solicit_unicast;
       send_solicitation({action.ip, config_.mac}, *src, probing ? action.ip : action.ip.solicited_node(),
@@ -227,17 +232,6 @@ void Stack::act_on(const NeighbourAction6& action, Instant now) {
       counters_.add(Counter::nd_drop_unresolved, held_.drop(action.ip));
       return;
   }
-}
-
-std::optional<Ipv6Addr> Stack::nd_source_for(const Ipv6Addr& target) const {
-  const OwnedIpv6Address* any = nullptr;
-  for (const OwnedIpv6Address& owned : ipv6_addresses_) {
-    if (owned.state != Ipv6AddressState::preferred) continue;
-    if (owned.net.contains(target)) return owned.net.addr;
-    if (any == nullptr) any = &owned;
-  }
-  if (any == nullptr) return std::nullopt;
-  return any->net.addr;
 }
 
 void Stack::send_solicitation(const NeighbourSolicitation& ns, const Ipv6Addr& src, const Ipv6Addr& dst,

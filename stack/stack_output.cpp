@@ -1,10 +1,14 @@
 // The output path: one datagram description in, IP header, fragments, neighbour resolution,
-// held datagrams and the link header out; and ARP through the same link output.
+// held datagrams and the link header out; and ARP through the same link output. IPv6 has its
+// own first step (dispatch_ipv6) and meets IPv4 at send_ethernet().
 #include "stack/fragmenter.hpp"
 #include "stack/stack.hpp"
 #include "stack/wire/arp.hpp"
 #include "stack/wire/ethernet.hpp"
 #include "stack/wire/ipv4.hpp"
+#include "stack/wire/ipv6.hpp"
+
+#include <bit>
 
 namespace tapstack {
 
@@ -108,6 +112,104 @@ void Stack::act_on(const NeighbourAction& action, Instant now) {
       counters_.add(Counter::arp_drop_unresolved, held_.drop(action.ip));
       return;
   }
+}
+
+namespace {
+
+// Every IPv6 link has fe80::/64 on it (RFC 4291 §2.5.6).
+constexpr Ipv6Interface kLinkLocalPrefix{{{0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}}, 64};
+
+// The length of the prefix a and b share, 0..128 (RFC 6724 §2.2 CommonPrefixLen).
+unsigned common_prefix_len(const Ipv6Addr& a, const Ipv6Addr& b) {
+  unsigned bits = 0;
+  for (std::size_t i = 0; i < a.octets.size(); ++i) {
+    const auto diff = static_cast<std::uint8_t>(a.octets[i] ^ b.octets[i]);
+    if (diff == 0) {
+      bits += 8;
+      continue;
+    }
+    return bits + static_cast<unsigned>(std::countl_zero(diff));
+  }
+  return bits;
+}
+
+// RFC 4291 §2.7 and §2.5.6: the scope rule 2 of RFC 6724 compares, link-local (2) or global (14).
+unsigned scope_of(const Ipv6Addr& a) {
+  if (a.is_multicast()) return a.multicast_scope();
+  return a.is_link_local() ? 2u : 14u;
+}
+
+}  // namespace
+
+std::optional<Ipv6Addr> Stack::select_source6(const Ipv6Addr& dst) const {
+  // RFC 6724 §5 among the preferred addresses of our one interface: rule 2 (the smallest scope
+  // that reaches the destination; a larger one if none does), then rule 8 (the longest prefix
+  // in common). Rule 1 (the destination itself) falls out of rule 8.
+  const unsigned dst_scope = scope_of(dst);
+  const OwnedIpv6Address* best = nullptr;
+  for (const OwnedIpv6Address& candidate : ipv6_addresses_) {
+    if (candidate.state != Ipv6AddressState::preferred) continue;
+    if (best == nullptr) {
+      best = &candidate;
+      continue;
+    }
+    const unsigned a = scope_of(best->net.addr);
+    const unsigned b = scope_of(candidate.net.addr);
+    if (a != b) {
+      // Rule 2: if Scope(SA) < Scope(SB), prefer SB when SA cannot reach D, else SA.
+      const bool prefer_candidate = a < b ? a < dst_scope : b >= dst_scope;
+      if (prefer_candidate) best = &candidate;
+      continue;
+    }
+    if (common_prefix_len(candidate.net.addr, dst) > common_prefix_len(best->net.addr, dst)) best = &candidate;
+  }
+  if (best == nullptr) return std::nullopt;
+  return best->net.addr;
+}
+
+std::optional<std::uint8_t> Stack::on_link_prefix6(const Ipv6Addr& dst) const {
+  // ff00::/8 is routed to every interface (Linux's multicast route).
+  if (dst.is_multicast()) return std::uint8_t{8};
+  std::optional<std::uint8_t> longest;
+  const auto consider = [&](const Ipv6Interface& prefix) {
+    if (prefix.contains(dst) && (!longest || prefix.prefix_len > *longest)) longest = prefix.prefix_len;
+  };
+  consider(kLinkLocalPrefix);
+  for (const OwnedIpv6Address& owned : ipv6_addresses_) consider(owned.net);
+  // A TUN has no neighbours to resolve: whatever we send goes down it, as IPv4's does. Its
+  // route is the default one for the rate limit's scaling.
+  if (!longest && config_.mode == LinkMode::tun) return std::uint8_t{0};
+  return longest;
+}
+
+void Stack::dispatch_ipv6(const Outbound6& datagram, TxBuffer& packet, Instant now) {
+  // A host with no router: on-link destinations only (RFC 4861 §5.2's conceptual sending
+  // algorithm with an empty Default Router List; Linux: no route, ENETUNREACH).
+  if (!on_link_prefix6(datagram.dst)) {
+    counters_.add(Counter::ipv6_drop_no_route);
+    return;
+  }
+  const std::size_t payload_len = packet.size();
+  // v6frag: larger than the link takes (RFC 8200 §5), fragment here with a Fragment header,
+  // one fragment at a time through send_to_neighbour6().
+  if (kIpv6HeaderLen + payload_len > config_.mtu) {
+    counters_.add(Counter::ipv6_drop_too_big);
+    return;
+  }
+  const Ipv6Repr header{
+      .src = datagram.src,
+      .dst = datagram.dst,
+      .next_header = datagram.next_header,
+      .hop_limit = datagram.hop_limit.value_or(config_.icmpv6.hop_limit),
+      .traffic_class = datagram.traffic_class,
+      // Linux sets an automatic flow label (auto_flowlabels=1, a hash of the flow with a
+      // per-boot secret); ours is 0, which RFC 6437 §2 allows (docs/conformance.md).
+      .flow_label = 0,
+      .payload_len = payload_len,
+  };
+  header.emit(packet.push(kIpv6HeaderLen));
+  counters_.add(Counter::ipv6_out);
+  send_to_neighbour6(datagram.dst, packet, now);
 }
 
 }  // namespace tapstack

@@ -293,7 +293,7 @@ TEST_CASE_METHOD(StackFixture, "ipv4: a unicast datagram in a link-layer broadca
   CHECK(count(Counter::ip_drop_bad_link_type) == 1);
 }
 
-TEST_CASE_METHOD(StackFixture, "ethernet: VLAN, IPv6, LLC, unknown types and runts are dropped by reason") {
+TEST_CASE_METHOD(StackFixture, "ethernet: VLAN, LLC, unknown types and runts are dropped by reason; IPv6 goes to IPv6") {
   feed(ethernet(kOurMac, kPeerMac, EtherType::vlan, bytes({0, 1, 8, 0})));
   feed(ethernet(kOurMac, kPeerMac, EtherType::ipv6, bytes({0x60, 0, 0, 0})));
   feed(ethernet(kOurMac, kPeerMac, EtherType{46}, Frame(46)));
@@ -301,7 +301,7 @@ TEST_CASE_METHOD(StackFixture, "ethernet: VLAN, IPv6, LLC, unknown types and run
   feed(bytes({1, 2, 3}));
   CHECK(sink.frames.empty());
   CHECK(count(Counter::eth_drop_vlan) == 1);
-  CHECK(count(Counter::eth_drop_ipv6) == 1);
+  CHECK(count(Counter::ipv6_drop_truncated) == 1);  // 4 bytes of an IPv6 header
   CHECK(count(Counter::eth_drop_llc) == 1);
   CHECK(count(Counter::eth_drop_unknown_type) == 1);
   CHECK(count(Counter::eth_drop_runt) == 1);

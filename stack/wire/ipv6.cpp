@@ -179,4 +179,32 @@ Ipv6Chain walk_extension_headers(const Ipv6View& ip, Ipv6ChainStart at, Ipv6Walk
   }
 }
 
+std::optional<Ipv6UpperLayer> find_upper_layer(Bytes datagram) {
+  constexpr IpProtocol kAuthentication{51};  // RFC 4302: its length counts 4-octet units, less 2
+  if (datagram.size() < kIpv6HeaderLen) return std::nullopt;
+  Ipv6UpperLayer at{IpProtocol{load_u8(datagram, ipv6_field::next_header)}, kIpv6HeaderLen, 0};
+  for (;;) {
+    const IpProtocol p = at.protocol;
+    if (p == IpProtocol::no_next) return std::nullopt;
+    const bool skipped = p == IpProtocol::hop_by_hop || p == IpProtocol::routing || p == IpProtocol::dst_options ||
+                         p == IpProtocol::fragment || p == kAuthentication;
+    if (!skipped) return at;
+    // Linux reads only the two bytes it needs (four of a Fragment header) before moving on.
+    const std::size_t needed = p == IpProtocol::fragment ? 4 : 2;
+    if (at.offset > datagram.size() || datagram.size() - at.offset < needed) return std::nullopt;
+    std::size_t len = 0;
+    if (p == IpProtocol::fragment) {
+      at.fragment_offset = static_cast<std::uint16_t>(load_be16(datagram, at.offset + 2) >> 3);
+      if (at.fragment_offset != 0) return at;
+      len = 8;
+    } else if (p == kAuthentication) {
+      len = (std::size_t{load_u8(datagram, at.offset + 1)} + 2) * 4;
+    } else {
+      len = extension_len(datagram, at.offset);
+    }
+    at.protocol = IpProtocol{load_u8(datagram, at.offset)};
+    at.offset += len;
+  }
+}
+
 }  // namespace tapstack

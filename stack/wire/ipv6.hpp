@@ -31,6 +31,7 @@
 
 #include <array>
 #include <expected>
+#include <optional>
 
 namespace tapstack {
 
@@ -217,5 +218,19 @@ struct Ipv6WalkRules {
 Ipv6Chain walk_extension_headers(const Ipv6View& ip, Ipv6ChainStart start, Ipv6WalkRules rules = {});
 // Where to go on from a walk that stopped at a header (after the Hop-by-Hop header, say).
 inline Ipv6ChainStart continue_from(const Ipv6Chain& c) { return {c.protocol, c.offset, c.next_header_at, c.headers}; }
+
+// Where the upper-layer header starts, skipping the extension headers without judging them, as
+// Linux's ipv6_skip_exthdr() does (Hop-by-Hop, Routing, Destination Options and AH by their
+// lengths, a Fragment header by 8 bytes, stopping at one with a non-zero offset): what the
+// ICMPv6 error rules and the printer need of a datagram that may be malformed. The walk is
+// bounded by the data (every header takes 8 bytes or more). nullopt when a header's first
+// bytes are past the data or the chain ends in No Next Header.
+struct Ipv6UpperLayer {
+  IpProtocol protocol{};          // the first header that is not skipped (a Fragment header
+                                  // with a non-zero offset, or the upper layer)
+  std::size_t offset = 0;         // where it starts; may be at or past the datagram's end
+  std::uint16_t fragment_offset = 0;  // of the last Fragment header passed, in 8-byte units
+};
+std::optional<Ipv6UpperLayer> find_upper_layer(Bytes datagram);
 
 }  // namespace tapstack

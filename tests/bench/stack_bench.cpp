@@ -114,7 +114,7 @@ void BM_Drop(benchmark::State& state, const Frame& frame, Counter expect) {
   run_frames(state, b, frame, expect);
 }
 BENCHMARK_CAPTURE(BM_Drop, eth_other_host, echo_request_frame(1, 56, kOurIp, kPeerMac), Counter::eth_drop_other_host);
-BENCHMARK_CAPTURE(BM_Drop, eth_ipv6, ethernet(kOurMac, kPeerMac, EtherType::ipv6, Frame(40)), Counter::eth_drop_ipv6);
+BENCHMARK_CAPTURE(BM_Drop, ipv6_bad_version, ethernet(kOurMac, kPeerMac, EtherType::ipv6, Frame(40)), Counter::ipv6_drop_bad_version);
 BENCHMARK_CAPTURE(BM_Drop, arp_not_for_us,
                   ethernet(MacAddr::broadcast(), kPeerMac, EtherType::arp,
                            arp(ArpOp::request, kPeerMac, kPeerIp, MacAddr::zero(), Ipv4Addr::from_octets(10, 0, 0, 9))),
