@@ -1,13 +1,15 @@
 // kernel_oracle: puts the Linux kernel where tapstack would be and records how it answers.
 //
-//   unshare -n kernel_oracle [--grace-ms N] [--settle-ms N] INPUT.pcap OUTPUT.pcap
+//   unshare -n kernel_oracle [--ipv6] [--grace-ms N] [--settle-ms N] INPUT.pcap OUTPUT.pcap
 //
 // Run it in a fresh network namespace (the scripts use `unshare -n`, or `unshare -r -n` without
 // root): it refuses to start when the namespace has any interface besides lo or is PID 1's.
 // Inside, it
 //   1. pins every sysctl that shapes the answers to Linux's defaults (a new namespace inherits
 //      some IPv4 settings from the host, e.g. forwarding and rp_filter), and disables IPv6 so
-//      no router solicitation or MLD report appears;
+//      no router solicitation or MLD report appears, unless --ipv6 (the v6_ cases) asks for it:
+//      then IPv6's sysctls are pinned instead, and dtap0 gets fd00::2/64 without DAD next to
+//      the link-local address the kernel derives from its MAC (fe80::aff:fe00:2);
 //   2. creates TAP "dtap0" (open /dev/net/tun, TUNSETIFF IFF_TAP|IFF_NO_PI) and configures it
 //      with ioctls, the equivalent of
 //        ip link set dev dtap0 address 02:00:0a:00:00:02
@@ -17,17 +19,20 @@
 //      the end-of-window marker, see cases.hpp), reads everything the kernel sends, and stops
 //      --grace-ms (default 20) after the last frame;
 //   4. writes the kernel's frames to OUTPUT, timestamped on INPUT's clock (first input frame's
-//      time + elapsed), keeping only ARP and IPv4 frames: anything else (IPv6, which is disabled
-//      anyway) is background, counted and reported on stderr, never recorded.
+//      time + elapsed), leaving out the kernel's background (background.hpp: MLD reports,
+//      router solicitations, EtherTypes other than ARP, IPv4 and IPv6), which is counted and
+//      reported on stderr, never recorded.
 // The neighbour entry for the peer is not faked: cases that need one start with the peer's own
-// ARP request, exactly as tapstack receives it.
+// ARP request (or, for IPv6, its neighbour solicitation), exactly as tapstack receives it.
 #include "tap/unique_fd.hpp"
 #include "link/pcap_file.hpp"
+#include "tests/differential/background.hpp"
 #include "tests/differential/cases.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
+#include <linux/ipv6.h>
 #include <net/if.h>
 #include <net/if_arp.h>
 #include <poll.h>
@@ -135,10 +140,68 @@ void set_ipv4_conf(const std::string& dev) {
   set_sysctl(p + "secure_redirects", "1");
 }
 
-void pin_namespace_sysctls() {
-  // No IPv6 at all on the TAP (it inherits "default"): no RS, no MLD, no DAD.
-  set_sysctl("net/ipv6/conf/all/disable_ipv6", "1", true);
-  set_sysctl("net/ipv6/conf/default/disable_ipv6", "1", true);
+// Per-interface IPv6 settings, for all, default (which the TAP copies when it is created) and
+// the TAP. Linux's defaults, except where a default would make the answers depend on timing or
+// on chance: no DAD (the address must answer at once, as tapstack's does with --no-announce),
+// no router solicitations and no RAs accepted (no router exists on this link).
+void set_ipv6_conf(const std::string& dev) {
+  const std::string p = "net/ipv6/conf/" + dev + "/";
+  set_sysctl(p + "disable_ipv6", "0");
+  set_sysctl(p + "forwarding", "0");
+  set_sysctl(p + "accept_dad", "0");
+  set_sysctl(p + "dad_transmits", "1");
+  set_sysctl(p + "optimistic_dad", "0", true);
+  set_sysctl(p + "enhanced_dad", "1", true);
+  set_sysctl(p + "router_solicitations", "0");
+  set_sysctl(p + "accept_ra", "0");
+  set_sysctl(p + "autoconf", "0");
+  set_sysctl(p + "addr_gen_mode", "0");  // EUI-64: fe80::aff:fe00:2
+  set_sysctl(p + "use_tempaddr", "0");
+  set_sysctl(p + "hop_limit", "64");
+  set_sysctl(p + "accept_redirects", "1");
+  set_sysctl(p + "accept_source_route", "0");
+  set_sysctl(p + "ndisc_notify", "0");
+  set_sysctl(p + "ndisc_tclass", "0", true);
+  set_sysctl(p + "drop_unsolicited_na", "0", true);
+  set_sysctl(p + "accept_untracked_na", "0", true);
+  set_sysctl(p + "drop_unicast_in_l2_multicast", "0", true);
+  set_sysctl(p + "suppress_frag_ndisc", "1", true);
+  set_sysctl(p + "force_mld_version", "0", true);
+  set_sysctl(p + "proxy_ndp", "0");
+  set_sysctl(p + "seg6_enabled", "0", true);
+  set_sysctl(p + "rpl_seg_enabled", "0", true);
+  set_sysctl(p + "ioam6_enabled", "0", true);
+}
+
+void pin_ipv6_sysctls() {
+  set_ipv6_conf("all");
+  set_ipv6_conf("default");
+  set_sysctl("net/ipv6/icmp/ratelimit", "100");  // ms; Linux 6.x's default (it was 1000 before)
+  set_sysctl("net/ipv6/icmp/ratemask", "0-1,3-127");
+  set_sysctl("net/ipv6/icmp/echo_ignore_all", "0");
+  set_sysctl("net/ipv6/icmp/echo_ignore_multicast", "0");
+  set_sysctl("net/ipv6/icmp/echo_ignore_anycast", "0");
+  set_sysctl("net/ipv6/icmp/error_anycast_as_unicast", "0", true);
+  // Linux's default (1) puts a hash keyed by a per-boot secret in the flow label of every
+  // reply: no two recordings, and no other host, could agree on it.
+  set_sysctl("net/ipv6/auto_flowlabels", "0");
+  set_sysctl("net/ipv6/flowlabel_reflect", "0");
+  set_sysctl("net/ipv6/anycast_src_echo_reply", "0", true);
+  set_sysctl("net/ipv6/ip6frag_time", "60");
+  set_sysctl("net/ipv6/ip6frag_high_thresh", "4194304");
+  set_sysctl("net/ipv6/ip6frag_low_thresh", "3145728");
+  set_sysctl("net/ipv6/max_dst_opts_number", "8", true);
+  set_sysctl("net/ipv6/max_hbh_opts_number", "8", true);
+}
+
+void pin_namespace_sysctls(bool ipv6) {
+  if (ipv6) {
+    pin_ipv6_sysctls();
+  } else {
+    // No IPv6 at all on the TAP (it inherits "default"): no RS, no MLD, no DAD.
+    set_sysctl("net/ipv6/conf/all/disable_ipv6", "1", true);
+    set_sysctl("net/ipv6/conf/default/disable_ipv6", "1", true);
+  }
   set_ipv4_conf("all");
   set_ipv4_conf("default");
   set_sysctl("net/ipv4/ip_forward", "0");
@@ -161,9 +224,9 @@ void pin_namespace_sysctls() {
 
 // ARP timing lives in the device's neighbour parameters, copied at creation from the global
 // defaults (which the host may have changed): pin the values tapstack's NeighbourConfig uses.
-void pin_tap_sysctls() {
-  set_ipv4_conf(kTapName);
-  const std::string n = std::string("net/ipv4/neigh/") + kTapName + "/";
+// NDP's nd_tbl has ARP's timings except locktime (0 for nd_tbl, 1 s for arp_tbl).
+void pin_neighbour_sysctls(const std::string& family, const char* locktime) {
+  const std::string n = "net/" + family + "/neigh/" + kTapName + "/";
   set_sysctl(n + "base_reachable_time_ms", "30000");
   set_sysctl(n + "delay_first_probe_time", "5");
   set_sysctl(n + "retrans_time_ms", "1000");
@@ -172,7 +235,17 @@ void pin_tap_sysctls() {
   set_sysctl(n + "mcast_resolicit", "0", true);
   set_sysctl(n + "app_solicit", "0");
   set_sysctl(n + "gc_stale_time", "60");
-  set_sysctl(n + "locktime", "100");  // in 1/100 s: 1 s
+  set_sysctl(n + "locktime", locktime);  // in 1/100 s
+}
+
+void pin_tap_sysctls(bool ipv6) {
+  set_ipv4_conf(kTapName);
+  pin_neighbour_sysctls("ipv4", "100");
+  if (ipv6) {
+    set_ipv6_conf(kTapName);
+    set_sysctl(std::string("net/ipv6/conf/") + kTapName + "/mtu", "1500");
+    pin_neighbour_sysctls("ipv6", "0");
+  }
 }
 
 // --- the TAP ----------------------------------------------------------------------------------
@@ -213,7 +286,19 @@ int open_tap() {
   return fd;
 }
 
-void configure_tap() {
+// Like `ip addr add fd00::2/64 dev dtap0 nodad`: accept_dad=0 makes it usable at once.
+void add_ipv6_address() {
+  const tapstack::UniqueFd sock6(::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (sock6.get() < 0) die(errno_text("socket(AF_INET6)"));
+  in6_ifreq req{};
+  std::memcpy(&req.ifr6_addr, kHostIp6.octets.data(), kHostIp6.octets.size());
+  req.ifr6_prefixlen = kHostPrefix6;
+  req.ifr6_ifindex = static_cast<int>(::if_nametoindex(kTapName));
+  if (req.ifr6_ifindex == 0) die(errno_text("if_nametoindex"));
+  if (::ioctl(sock6.get(), SIOCSIFADDR, &req) < 0) die(errno_text(std::string("SIOCSIFADDR (IPv6) on ") + kTapName));
+}
+
+void configure_tap(bool ipv6) {
   const tapstack::UniqueFd sock(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (sock.get() < 0) die(errno_text("socket"));
   ifreq ifr = named_ifreq(kTapName);
@@ -223,11 +308,12 @@ void configure_tap() {
   ifr = named_ifreq(kTapName);
   ifr.ifr_mtu = 1500;
   ioctl_or_die(sock.get(), SIOCSIFMTU, ifr, "SIOCSIFMTU");
-  pin_tap_sysctls();
+  pin_tap_sysctls(ipv6);
   // SIOCSIFADDR sets the classful mask and broadcast; SIOCSIFNETMASK then makes it a /24 with
   // broadcast 10.0.0.255, like `ip addr add 10.0.0.2/24 brd +`.
   set_ipv4(sock.get(), SIOCSIFADDR, kHostIp, "SIOCSIFADDR");
   set_ipv4(sock.get(), SIOCSIFNETMASK, Ipv4Addr{~std::uint32_t{0} << (32 - kHostPrefix)}, "SIOCSIFNETMASK");
+  if (ipv6) add_ipv6_address();
   bring_up(sock.get(), "lo");
   bring_up(sock.get(), kTapName);
 }
@@ -248,11 +334,9 @@ struct Recorder {
   unsigned recorded = 0;
   unsigned background = 0;
 
-  // Keeps ARP and IPv4; anything else the kernel sends on its own is background.
   void on_frame(const std::byte* data, std::size_t len) {
-    const std::uint16_t type =
-        len >= 14 ? static_cast<std::uint16_t>((std::to_integer<unsigned>(data[12]) << 8) | std::to_integer<unsigned>(data[13])) : 0;
-    if (type != 0x0806 && type != 0x0800) {
+    if (is_kernel_background(std::span(data, len))) {
+      const unsigned type = len >= 14 ? (std::to_integer<unsigned>(data[12]) << 8) | std::to_integer<unsigned>(data[13]) : 0;
       ++background;
       std::fprintf(stderr, "kernel_oracle: background frame ignored: EtherType 0x%04x, %zu bytes\n", type, len);
       return;
@@ -317,6 +401,7 @@ struct Options {
   std::string output;
   std::int64_t grace_ms = 20;
   std::int64_t settle_ms = 100;
+  bool ipv6 = false;
 };
 
 Options parse_args(int argc, char** argv) {
@@ -326,15 +411,17 @@ Options parse_args(int argc, char** argv) {
     const std::string a = argv[i];
     if ((a == "--grace-ms" || a == "--settle-ms") && i + 1 < argc) {
       (a == "--grace-ms" ? o.grace_ms : o.settle_ms) = std::strtoll(argv[++i], nullptr, 10);
+    } else if (a == "--ipv6") {
+      o.ipv6 = true;
     } else if (a == "-h" || a == "--help") {
-      std::printf("usage: unshare -n kernel_oracle [--grace-ms N] [--settle-ms N] INPUT.pcap OUTPUT.pcap\n");
+      std::printf("usage: unshare -n kernel_oracle [--ipv6] [--grace-ms N] [--settle-ms N] INPUT.pcap OUTPUT.pcap\n");
       std::exit(0);
     } else {
       positional.push_back(a);
     }
   }
   if (positional.size() != 2 || o.grace_ms < 0 || o.grace_ms > 5000 || o.settle_ms < 0 || o.settle_ms > 5000) {
-    std::fprintf(stderr, "usage: unshare -n kernel_oracle [--grace-ms N] [--settle-ms N] INPUT.pcap OUTPUT.pcap\n");
+    std::fprintf(stderr, "usage: unshare -n kernel_oracle [--ipv6] [--grace-ms N] [--settle-ms N] INPUT.pcap OUTPUT.pcap\n");
     std::exit(2);
   }
   o.input = positional[0];
@@ -347,9 +434,9 @@ int run(const Options& o) {
   const auto frames = read_input(o.input, base_ns);
 
   require_private_namespace();
-  pin_namespace_sysctls();
+  pin_namespace_sysctls(o.ipv6);
   const tapstack::UniqueFd tap(open_tap());
-  configure_tap();
+  configure_tap(o.ipv6);
 
   auto writer = PcapWriter::create(o.output, CaptureLinkType::ethernet);
   if (!writer) die(writer.error());

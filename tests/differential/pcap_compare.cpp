@@ -10,22 +10,27 @@
 //  - the same number of frames, in the same order; timestamps are ignored;
 //  - the same bytes and length, except
 //    * the IPv4 identification (each host picks its own) and the IPv4 header checksum, which
-//      is verified on both sides instead of compared;
+//      is verified on both sides instead of compared; likewise the identification of an IPv6
+//      Fragment header, when both frames have one in the same place;
 //    * "time of day" values the host writes itself, which depend on when the kernel was
 //      recorded: the receive and transmit times of an ICMP timestamp reply and the times in an
 //      IP timestamp option. They match when both are plausible ms-since-midnight values
 //      (< 86 400 000) — a slot one host filled and the other did not still differs. When one
 //      is masked, the ICMP checksum is verified rather than compared;
-//  - kernel background (any frame neither ARP nor IPv4; the oracle already leaves these out
-//    of recordings) is dropped from the kernel side only, and its count reported. tapstack
-//    sending such a frame is a difference.
+//  - kernel background (background.hpp: MLD reports, router solicitations, EtherTypes other
+//    than ARP, IPv4 and IPv6; the oracle already leaves these out of recordings) is dropped
+//    from the kernel side only, and its count reported. tapstack sending such a frame is a
+//    difference.
 // --allow-eth-padding accepts a tapstack frame padded with zeros to the 60-byte Ethernet
 // minimum where the kernel's (TAP frames are never padded) is shorter. Off by default.
 #include "link/pcap_file.hpp"
+#include "stack/wire/addr.hpp"
+#include "tests/differential/background.hpp"
 
 #include <algorithm>
 #include <cstdio>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -68,7 +73,48 @@ std::optional<std::vector<Frame>> read_frames(const std::string& path, std::stri
 }
 
 std::uint16_t ether_type(const Frame& f) { return f.size() >= kEth ? be16(f, 12) : 0; }
-bool is_background(const Frame& f) { return ether_type(f) != 0x0806 && ether_type(f) != 0x0800; }
+bool is_background(const Frame& f) { return is_kernel_background(std::as_bytes(std::span(f))); }
+
+// --- IPv6 structure ---------------------------------------------------------------------------
+
+constexpr std::size_t kIpv6Header = 40;
+
+struct Ip6 {
+  std::size_t end = 0;          // the payload length's end, clipped to the frame
+  std::size_t upper = 0;        // where the upper-layer header begins
+  std::uint8_t next = 0;        // its protocol number
+  std::size_t fragment = 0;     // the Fragment header's position, 0 without one
+  std::size_t frag_offset = 0;  // in bytes
+  bool more_fragments = false;
+};
+
+// Walks the extension headers a reply can carry (hop-by-hop, routing, destination options,
+// fragment), at most 8 of them.
+std::optional<Ip6> parse_ip6(const Frame& f) {
+  if (ether_type(f) != 0x86dd || f.size() < kEth + kIpv6Header || (f[kEth] >> 4) != 6) return std::nullopt;
+  Ip6 ip;
+  ip.end = std::min<std::size_t>(kEth + kIpv6Header + be16(f, kEth + 4), f.size());
+  ip.next = f[kEth + 6];
+  ip.upper = kEth + kIpv6Header;
+  for (int guard = 0; guard < 8; ++guard) {
+    if (ip.next == 44) {
+      if (ip.upper + 8 > ip.end) return ip;
+      ip.fragment = ip.upper;
+      ip.frag_offset = be16(f, ip.upper + 2) & 0xfff8;
+      ip.more_fragments = (f[ip.upper + 3] & 1) != 0;
+      ip.next = f[ip.upper];
+      ip.upper += 8;
+      if (ip.frag_offset != 0) return ip;
+    } else if (ip.next == 0 || ip.next == 43 || ip.next == 60) {
+      if (ip.upper + 2 > ip.end) return ip;
+      ip.next = f[ip.upper];
+      ip.upper += (static_cast<std::size_t>(f[ip.upper + 1]) + 1) * 8;
+    } else {
+      return ip;
+    }
+  }
+  return ip;
+}
 
 // --- IPv4 structure ---------------------------------------------------------------------------
 
@@ -103,7 +149,7 @@ std::uint16_t fold_sum(const Frame& f, std::size_t begin, std::size_t end) {
 
 // --- naming a byte --------------------------------------------------------------------------
 
-enum class Kind { mac, ipv4, number, hex };
+enum class Kind { mac, ipv4, ipv6, number, hex };
 
 struct Field {
   std::string name;
@@ -131,6 +177,11 @@ constexpr Slot kIpv4[] = {{0, 1, "version_ihl", Kind::number}, {1, 2, "tos", Kin
                           {4, 6, "ident", Kind::number},       {6, 8, "flags_frag", Kind::number}, {8, 9, "ttl", Kind::number},
                           {9, 10, "protocol", Kind::number},   {10, 12, "checksum", Kind::number}, {12, 16, "src", Kind::ipv4},
                           {16, 20, "dst", Kind::ipv4}};
+constexpr Slot kIpv6[] = {{0, 4, "version_class_flow", Kind::hex}, {4, 6, "payload_len", Kind::number},
+                          {6, 7, "next_header", Kind::number},      {7, 8, "hop_limit", Kind::number},
+                          {8, 24, "src", Kind::ipv6},               {24, 40, "dst", Kind::ipv6}};
+constexpr Slot kFragmentHeader[] = {{0, 1, "next_header", Kind::number}, {1, 2, "reserved", Kind::number},
+                                    {2, 4, "offset_flags", Kind::number}, {4, 8, "ident", Kind::number}};
 constexpr Slot kIcmp[] = {{0, 1, "type", Kind::number}, {1, 2, "code", Kind::number}, {2, 4, "checksum", Kind::number}};
 constexpr Slot kIcmpEcho[] = {{4, 6, "ident", Kind::number}, {6, 8, "sequence", Kind::number}};
 constexpr Slot kIcmpTimestamp[] = {{4, 6, "ident", Kind::number},        {6, 8, "sequence", Kind::number},
@@ -191,11 +242,52 @@ Field ipv4_header_field(const Frame& f, std::size_t at, std::size_t ihl, std::si
 
 bool is_icmp_error(std::uint8_t type) { return type == 3 || type == 4 || type == 5 || type == 11 || type == 12; }
 
+bool is_icmp6_error(std::uint8_t type) { return type < 128; }
+
+Field ipv6_field_at(const Frame& f, const Ip6& ip, std::size_t off) {
+  if (off < kEth + kIpv6Header)
+    if (auto fld = from_table(kIpv6, kEth, off, "ipv6.")) return *fld;
+  if (off >= ip.end) return window("eth.padding", ip.end, f.size(), off);
+  if (ip.fragment != 0 && off >= ip.fragment && off < ip.fragment + 8)
+    if (auto fld = from_table(kFragmentHeader, ip.fragment, off, "ipv6.fragment.")) return *fld;
+  if (off < ip.upper) return window("ipv6.extension_headers", kEth + kIpv6Header, ip.upper, off);
+  if (ip.frag_offset != 0) return window("ipv6.fragment_data", ip.upper, ip.end, off);
+  const std::size_t l4 = ip.upper;
+  if (ip.next == 58 && l4 < ip.end) {
+    const std::uint8_t icmp_type = f[l4];
+    if (auto fld = from_table(kIcmp, l4, off, "icmp6.")) return *fld;
+    if (icmp_type == 128 || icmp_type == 129)
+      if (auto fld = from_table(kIcmpEcho, l4, off, "icmp6.")) return *fld;
+    if (off < l4 + 8) return {"icmp6.rest_of_header", l4 + 4, l4 + 8, Kind::number};
+    if (icmp_type == 135 || icmp_type == 136) {
+      if (off < l4 + 24) return {"icmp6.target", l4 + 8, l4 + 24, Kind::ipv6};
+      return window("icmp6.options", l4 + 24, ip.end, off);
+    }
+    if (is_icmp6_error(icmp_type)) {
+      const std::size_t q = l4 + 8;
+      if (off < q + kIpv6Header)
+        if (auto fld = from_table(kIpv6, q, off, "icmp6.quote.ipv6.")) return *fld;
+      return window("icmp6.quote.payload", q + kIpv6Header, ip.end, off);
+    }
+    return window("icmp6.data", l4 + 8, ip.end, off);
+  }
+  if (ip.next == 6) {
+    if (auto fld = from_table(kTcp, l4, off, "tcp.")) return *fld;
+    return window("tcp.options_and_data", l4 + 20, ip.end, off);
+  }
+  if (ip.next == 17) {
+    if (auto fld = from_table(kUdp, l4, off, "udp.")) return *fld;
+    return window("udp.data", l4 + 8, ip.end, off);
+  }
+  return window("ipv6.payload", l4, ip.end, off);
+}
+
 Field field_at(const Frame& f, std::size_t off) {
   if (off >= f.size()) return {"length", off, off, Kind::hex};
   if (off < 6) return {"eth.dst", 0, 6, Kind::mac};
   if (off < 12) return {"eth.src", 6, 12, Kind::mac};
   if (off < 14) return {"eth.type", 12, 14, Kind::number};
+  if (const auto ip6 = parse_ip6(f)) return ipv6_field_at(f, *ip6, off);
   const std::uint16_t type = ether_type(f);
   if (type == 0x0806 && off < kEth + 28)
     if (auto fld = from_table(kArp, kEth, off, "arp.")) return *fld;
@@ -257,6 +349,11 @@ std::string value_of(const Frame& f, const Field& fld) {
     case Kind::ipv4:
       for (std::size_t i = 0; i < n; ++i) s += (i ? "." : "") + std::to_string(f[fld.begin + i]);
       return s;
+    case Kind::ipv6: {
+      Ipv6Addr a;
+      std::copy_n(f.begin() + static_cast<std::ptrdiff_t>(fld.begin), std::min(n, a.octets.size()), a.octets.begin());
+      return a.to_string();
+    }
     case Kind::number: {
       std::uint64_t v = 0;
       for (std::size_t i = 0; i < n; ++i) v = (v << 8) | f[fld.begin + i];
@@ -292,6 +389,28 @@ std::string summary(const Frame& f) {
     else
       std::snprintf(b, sizeof b, "ARP op %u", op);
     return l2 + ", " + b + ", " + std::to_string(f.size()) + " bytes";
+  }
+  if (const auto ip6 = parse_ip6(f)) {
+    std::string s = l2 + ", IPv6 " + value_of(f, {"", kEth + 8, kEth + 24, Kind::ipv6}) + " > " +
+                    value_of(f, {"", kEth + 24, kEth + 40, Kind::ipv6});
+    std::snprintf(b, sizeof b, " hlim %u", f[kEth + 7]);
+    s += b;
+    if (ip6->fragment != 0) {
+      std::snprintf(b, sizeof b, " frag off %zu%s", ip6->frag_offset, ip6->more_fragments ? " M" : "");
+      s += b;
+    }
+    if (ip6->frag_offset == 0 && ip6->next == 58 && ip6->upper + 2 <= ip6->end) {
+      std::snprintf(b, sizeof b, ", ICMPv6 type %u code %u", f[ip6->upper], f[ip6->upper + 1]);
+      s += b;
+    } else if (ip6->frag_offset == 0 && ip6->next == 6 && ip6->upper + 20 <= ip6->end) {
+      const std::size_t l4 = ip6->upper;
+      std::snprintf(b, sizeof b, ", TCP %u > %u flags 0x%02x seq %u ack %u", be16(f, l4), be16(f, l4 + 2), f[l4 + 13],
+                    be32(f, l4 + 4), be32(f, l4 + 8));
+      s += b;
+    } else {
+      s += ", next header " + std::to_string(ip6->next);
+    }
+    return s + ", " + std::to_string(f.size()) + " bytes";
   }
   const auto ip = parse_ip(f);
   if (!ip) {
@@ -373,6 +492,10 @@ void verify_ip_checksum(const Frame& f, const Ip& ip, std::string& out) {
 Comparison prepare(const Frame& k, const Frame& t) {
   Comparison c;
   c.ignore.assign(std::max(k.size(), t.size()), false);
+  // Each host picks its own IPv6 fragment identification, as it does IPv4's; the upper-layer
+  // checksum does not cover it, so nothing else needs masking.
+  if (const auto k6 = parse_ip6(k), t6 = parse_ip6(t); k6 && t6 && k6->fragment != 0 && k6->fragment == t6->fragment)
+    for (std::size_t i = k6->fragment + 4; i < k6->fragment + 8; ++i) c.ignore[i] = true;
   const auto ki = parse_ip(k), ti = parse_ip(t);
   if (!ki || !ti) return c;
   for (std::size_t i : {kEth + 4, kEth + 5, kEth + 10, kEth + 11}) c.ignore[i] = true;

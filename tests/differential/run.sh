@@ -25,7 +25,11 @@
 # committed input pcap is their definition: every mode plays it as it is, and --record keeps it.
 # Output: `PASS name` or `DIFF name: frame i field X kernel=... tapstack=...` per case, then a
 # summary. A DIFF for a case listed in known_differences.txt is reported as KNOWN and does not
-# fail the run. Exit: 0 no unexpected difference, 1 otherwise, 77 skipped, 2 usage/set-up error.
+# fail the run. The IPv6 cases (v6_*) are PENDING until tapstack speaks IPv6: their DIFFs and
+# replay errors are printed as `PENDING name: ...` and fail nothing unless TAPSTACK_DIFF_V6=1
+# (a stale or missing recording of one still fails). The kernel runs them with IPv6 on
+# (kernel_oracle --ipv6), and replay gets `--ip fd00::2/64` for them.
+# Exit: 0 no unexpected difference, 1 otherwise, 77 skipped, 2 usage/set-up error.
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -34,6 +38,7 @@ known_file=$here/known_differences.txt
 fuzzed_file=$golden/fuzzed.tsv  # cases the fuzzer wrote: their committed input is their source
 
 mode="" report=0 long=${TAPSTACK_DIFF_LONG:-0} short=0 jobs=4 filter='*' padding=()
+v6_enforced=${TAPSTACK_DIFF_V6:-0}
 TAPSTACK="" MAKE_CASES="" ORACLE="" COMPARE="" WORK="" BUILD=""
 
 usage() { sed -n '2,/^set -uo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 2; }
@@ -125,6 +130,9 @@ if [[ -f $known_file ]]; then
   done <"$known_file"
 fi
 
+# The IPv6 cases: the kernel runs them with IPv6 on, and replay with an IPv6 address.
+is_v6() { [[ $1 == v6_* ]]; }
+
 # --- the kernel --------------------------------------------------------------------------------
 
 unshare_cmd=()
@@ -150,14 +158,16 @@ need_namespaces() {
 # $3: output dir; $4: how many runs per case (2 for --record: the answers must be stable).
 run_kernel_cases() {
   local lines=$1 in_dir=$2 out_dir=$3 runs=$4 name dur kind r
-  local started=0
+  local started=0 family=()
   while IFS=$'\t' read -r name dur kind; do
     [[ -z $name ]] && continue
+    family=()
+    is_v6 "$name" && family=(--ipv6)
     for ((r = 1; r <= runs; r++)); do
       while (($(jobs -pr | wc -l) >= jobs)); do wait -n; done
       # `timeout` itself is the job, so the EXIT trap's kill reaches it and it passes the
       # signal on to the oracle (unshare execs it). Each run is bounded by its case's length.
-      timeout -k 5 $(((dur + 999) / 1000 + 30)) "${unshare_cmd[@]}" "$ORACLE" \
+      timeout -k 5 $(((dur + 999) / 1000 + 30)) "${unshare_cmd[@]}" "$ORACLE" "${family[@]}" \
         "$(input_of "$name" "$in_dir")" "$out_dir/$name.kernel.$r.pcap" >"$out_dir/$name.oracle.$r.log" 2>&1 &
       started=$((started + 1))
     done
@@ -177,20 +187,35 @@ kernel_failed() { # $1 out dir, $2 name, $3 run: prints the oracle's complaint i
 
 # --- comparing ----------------------------------------------------------------------------------
 
-pass=0 diff=0 known_diff=0 errors=0
+pass=0 diff=0 known_diff=0 errors=0 pending=0
 failed_names=()
+
+# An IPv6 case that does not pass while tapstack lacks IPv6: printed, counted, not failed.
+pending_case() { # $1 name, $2 what happened
+  local line
+  echo "PENDING $1: not counted until TAPSTACK_DIFF_V6=1 (tapstack's IPv6 is not merged yet)"
+  [[ -n $2 ]] && while IFS= read -r line; do echo "    $line"; done <<<"$2"
+  pending=$((pending + 1))
+}
 
 # Replays $2 through tapstack and compares with the kernel's answers $3. $1: case name.
 compare_case() {
   local name=$1 input=$2 kernel=$3 out=$run_dir/$1.tapstack.pcap err=$run_dir/$1.replay.log rc=0 result
-  timeout -k 5 30 "$TAPSTACK" replay --mode tap --ip 10.0.0.2/24 --mac 02:00:0a:00:00:02 "$input" "$out" >"$err" 2>&1 || rc=$?
+  local ips=(--ip 10.0.0.2/24)
+  is_v6 "$name" && ips+=(--ip fd00::2/64)
+  local lenient=0
+  is_v6 "$name" && [[ $v6_enforced != 1 ]] && lenient=1
+  timeout -k 5 30 "$TAPSTACK" replay --mode tap "${ips[@]}" --mac 02:00:0a:00:00:02 "$input" "$out" >"$err" 2>&1 || rc=$?
   if ((rc != 0)) || [[ ! -f $out ]]; then
-    echo "ERROR $name: tapstack replay exited $rc: $(tail -n 2 "$err" | tr '\n' ' ')"
+    result="ERROR $name: tapstack replay exited $rc: $(tail -n 2 "$err" | tr '\n' ' ')"
+    if ((lenient)); then pending_case "$name" "$result"; return; fi
+    echo "$result"
     errors=$((errors + 1)) failed_names+=("$name")
     return
   fi
   rc=0
   result=$("$COMPARE" --name "$name" "${padding[@]}" "$kernel" "$out") || rc=$?
+  if ((lenient && rc != 0)); then pending_case "$name" "$result"; return; fi
   printf '%s\n' "$result"
   case $rc in
     0) pass=$((pass + 1)) ;;
@@ -207,9 +232,9 @@ compare_case() {
 }
 
 summary_and_exit() {
-  local what=$1 total=$((pass + diff + known_diff + errors))
+  local what=$1 total=$((pass + diff + known_diff + errors + pending))
   echo
-  echo "differential ($what): $total cases: $pass pass, $diff diff, $known_diff known differences, $errors errors"
+  echo "differential ($what): $total cases: $pass pass, $diff diff, $known_diff known differences, $errors errors, $pending pending (IPv6)"
   if ((${#failed_names[@]})); then echo "not passing: ${failed_names[*]}"; fi
   if ((report)); then exit 0; fi
   ((diff + errors == 0)) && exit 0
@@ -321,10 +346,15 @@ case $mode in
         echo "removed $name (no longer generated)"
       fi
     done
-    {
-      echo "kernel: $(uname -r)"
-      echo "recorded: $(date -u +%Y-%m-%dT%H:%M:%SZ) with '${unshare_cmd[*]}' by tests/differential/record.sh"
-    } >"$golden/RECORDED"
+    if [[ $filter == '*' ]]; then
+      {
+        echo "kernel: $(uname -r)"
+        echo "recorded: $(date -u +%Y-%m-%dT%H:%M:%SZ) with '${unshare_cmd[*]}' by tests/differential/record.sh"
+      } >"$golden/RECORDED"
+    else
+      # Only some cases were re-recorded: the rest still come from the kernel named above.
+      echo "$filter: recorded $(date -u +%Y-%m-%dT%H:%M:%SZ) on kernel $(uname -r) with '${unshare_cmd[*]}' by tests/differential/record.sh --cases" >>"$golden/RECORDED"
+    fi
     echo "golden: $(find "$golden" -name '*.kernel.pcap' | wc -l) cases, $(du -sb "$golden" | cut -f1) bytes"
     ((bad == 0)) || { echo "record: $bad cases failed or were unstable (see above)"; exit 1; }
     ;;
