@@ -83,9 +83,9 @@ Reassembly6Result Reassembler6::on_fragment(const Ipv6Fragment& fragment, Instan
   Reassembly6Result r;
   const Bytes packet = fragment.packet;
   const std::size_t at = fragment.fragment_header_at;
-  const auto refuse = [&](std::uint8_t code, std::size_t pointer) {
+  const auto refuse = [&](Ipv6FragmentRefusal why, std::uint8_t code, std::size_t pointer) {
     r.status = ReassemblyStatus::inconsistent;
-    r.problem = Ipv6ParamProblem{code, static_cast<std::uint32_t>(pointer)};
+    r.problem = Ipv6ParamProblem{why, code, static_cast<std::uint32_t>(pointer)};
     return r;
   };
   if (packet.size() < kHeaderLen || at < kHeaderLen || at > packet.size()) {  // the caller's walk is wrong
@@ -94,19 +94,19 @@ Reassembly6Result Reassembler6::on_fragment(const Ipv6Fragment& fragment, Instan
   }
   // ipv6_frag_rcv(): a Fragment header cut short is a bad header field, pointed at.
   const auto header = Ipv6FragmentView::parse(packet.subspan(at));
-  if (!header) return refuse(0, at);
+  if (!header) return refuse(Ipv6FragmentRefusal::truncated, 0, at);
   if (header->is_atomic()) {
     r.status = ReassemblyStatus::not_a_fragment;
     return r;
   }
-  if (upper_layer_header_missing(packet)) return refuse(3, 0);
+  if (upper_layer_header_missing(packet)) return refuse(Ipv6FragmentRefusal::incomplete_chain, 3, 0);
 
   // ip6_frag_queue(): where the data lies, checked before any queue is touched.
   const Bytes data = packet.subspan(at + kIpv6FragmentHeaderLen);
   const std::size_t offset = header->offset();
   const std::size_t end = offset + data.size();
-  if (end > kIpv6MaxPayloadLen) return refuse(0, at + ipv6_fragment_field::offset_flags);
-  if (header->more_fragments() && (end & 7) != 0) return refuse(0, kPayloadLenAt);
+  if (end > kIpv6MaxPayloadLen) return refuse(Ipv6FragmentRefusal::beyond_max, 0, at + ipv6_fragment_field::offset_flags);
+  if (header->more_fragments() && (end & 7) != 0) return refuse(Ipv6FragmentRefusal::bad_length, 0, kPayloadLenAt);
   if (at > kMaxUnfragmentable) {
     r.status = ReassemblyStatus::inconsistent;
     return r;
@@ -141,12 +141,19 @@ Reassembly6Result Reassembler6::on_fragment(const Ipv6Fragment& fragment, Instan
     r.status = ReassemblyStatus::inconsistent;
     return r;
   }
-  store_u8(held, *named_at, load_u8(held, unfragmentable + ipv6_fragment_field::next_header));
+  const std::uint8_t next = load_u8(held, unfragmentable + ipv6_fragment_field::next_header);
+  if (next == kFragment) {  // fragments of a fragment: see the header
+    r.status = ReassemblyStatus::inconsistent;
+    return r;
+  }
+  store_u8(held, *named_at, next);
   copy_bytes(held.subspan(kIpv6FragmentHeaderLen, unfragmentable), held.first(unfragmentable));
   const MutableBytes datagram = held.subspan(kIpv6FragmentHeaderLen);
   store_be16(datagram, kPayloadLenAt, static_cast<std::uint16_t>(payload_len));
   store_u8(datagram, 1, static_cast<std::uint8_t>(load_u8(datagram, 1) | (o.ecn << 4)));
   r.datagram = datagram;
+  r.unfragmentable_len = unfragmentable;
+  r.next_header_at = *named_at;
   return r;
 }
 

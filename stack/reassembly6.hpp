@@ -29,9 +29,12 @@
 //  - Memory: ip6frag_high_thresh (4 MiB) is a budget separate from IPv4's, so this reassembler
 //    has slots of its own, as many as IPv4's; the same deliberate deviation (the oldest evicted).
 //
-// Deviation: the unfragmentable part of a first fragment is stored in front of the payload, in
-// room of kMaxUnfragmentable bytes; a longer one (extension headers of more than 1 KiB before the
-// Fragment header, which Linux would take) is dropped as inconsistent.
+// Deviations (docs/conformance.md): the unfragmentable part of a first fragment is stored in
+// front of the payload, in room of kMaxUnfragmentable bytes; a longer one (extension headers of
+// more than 1 KiB before the Fragment header, which Linux would take) is dropped as
+// inconsistent. A reassembled datagram whose fragmentable part starts with another Fragment
+// header (fragments of a fragment, which Linux queues again) is dropped as inconsistent too: its
+// bytes live in a slot the next fragment could reuse.
 #include "stack/config.hpp"
 #include "stack/reassembly.hpp"
 #include "stack/time.hpp"
@@ -50,9 +53,18 @@ struct Ipv6Fragment {
   std::size_t fragment_header_at;  // where the Fragment header starts: the unfragmentable part's length
 };
 
+// Why a fragment was refused with a parameter problem, in the order Linux checks.
+enum class Ipv6FragmentRefusal {
+  truncated,         // the Fragment header is cut short
+  incomplete_chain,  // a first fragment without the upper-layer header (RFC 7112)
+  beyond_max,        // it would end beyond 65535
+  bad_length,        // M set and its length not a multiple of 8
+};
+
 // ICMPv6 parameter problem (RFC 4443 §3.4) to answer a refused fragment with.
 struct Ipv6ParamProblem {
-  std::uint8_t code = 0;     // 0 erroneous header field, 3 first fragment has incomplete header chain
+  Ipv6FragmentRefusal why{};
+  std::uint8_t code = 0;      // 0 erroneous header field, 3 first fragment has incomplete header chain
   std::uint32_t pointer = 0;  // offset in the fragment of the field in error
 };
 
@@ -60,6 +72,10 @@ struct Reassembly6Result {
   ReassemblyStatus status = ReassemblyStatus::held;
   bool evicted = false;                    // the oldest incomplete datagram was discarded (memory)
   Bytes datagram{};                        // complete: the whole datagram, valid until the next call
+  // complete: where its unfragmentable part ends (the upper-layer or first fragmentable header
+  // starts) and the byte that names that header, for the input walk to go on from.
+  std::size_t unfragmentable_len = 0;
+  std::size_t next_header_at = 0;
   std::optional<Ipv6ParamProblem> problem;  // refused (status inconsistent): send this
 };
 

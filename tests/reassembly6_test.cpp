@@ -119,6 +119,8 @@ TEST_CASE("reassembly6: the unfragmentable part of the first fragment is kept, i
   const auto done = r.on_fragment({b, 48}, t0);
   REQUIRE(done.status == ReassemblyStatus::complete);
   CHECK(bytes_of(done.datagram) == whole(21, kUdp, true));
+  CHECK(done.unfragmentable_len == 48);
+  CHECK(done.next_header_at == 40);
 }
 
 TEST_CASE("reassembly6: an atomic fragment is not a fragment and touches no state (RFC 6946)", "[reassembly6]") {
@@ -139,18 +141,21 @@ TEST_CASE("reassembly6: refused fragments name the parameter problem Linux sends
     const auto res = r.on_fragment(at40(fragment(0, 100, true)), t0);
     CHECK(res.status == ReassemblyStatus::inconsistent);
     REQUIRE(res.problem);
+    CHECK(res.problem->why == Ipv6FragmentRefusal::bad_length);
     CHECK(res.problem->code == 0);
     CHECK(res.problem->pointer == 4);
   }
   SECTION("ending beyond 65535: code 0 at the fragment offset") {
     const auto res = r.on_fragment(at40(fragment(65528, 16, false)), t0);
     REQUIRE(res.problem);
+    CHECK(res.problem->why == Ipv6FragmentRefusal::beyond_max);
     CHECK(res.problem->code == 0);
     CHECK(res.problem->pointer == 42);
   }
   SECTION("a first fragment without the whole upper-layer header: code 3, pointer 0 (RFC 7112)") {
     const auto res = r.on_fragment(at40(fragment(0, 0, true, 1, kUdp)), t0);
     REQUIRE(res.problem);
+    CHECK(res.problem->why == Ipv6FragmentRefusal::incomplete_chain);
     CHECK(res.problem->code == 3);
     CHECK(res.problem->pointer == 0);
     // A later fragment needs no upper-layer header.
@@ -161,6 +166,7 @@ TEST_CASE("reassembly6: refused fragments name the parameter problem Linux sends
     b.resize(44);
     const auto res = r.on_fragment(at40(b), t0);
     REQUIRE(res.problem);
+    CHECK(res.problem->why == Ipv6FragmentRefusal::truncated);
     CHECK(res.problem->pointer == 40);
   }
   CHECK(r.incomplete() == 0);
@@ -263,4 +269,11 @@ TEST_CASE("fragmenter6 → reassembly6: 4000 and 65000 bytes of echo round-trip 
       CHECK(bytes_of(last->datagram) == d);
     }
   }
+}
+
+TEST_CASE("reassembly6: a reassembled datagram that is itself a fragment is dropped (deviation)", "[reassembly6]") {
+  Reassembler6 r{ReassemblyConfig{}};
+  CHECK(r.on_fragment(at40(fragment(0, 16, true, 3, kFragment)), t0).status == ReassemblyStatus::held);
+  CHECK(r.on_fragment(at40(fragment(16, 8, false, 3, kFragment)), t0).status == ReassemblyStatus::inconsistent);
+  CHECK(r.incomplete() == 0);
 }

@@ -1624,6 +1624,10 @@ void v6_ndp_cases(Cases& cs) {
       .send(na({}))
       .send(ping6({}))
       .window(6'000);
+  add("v6_na_without_entry_then_echo", "an unsolicited NA (O=1) from a peer we have no entry for, then its ping: the NA made none, we resolve")
+      .send(na({.flags = na_flag::override_, .ip = {.src = kPeerIp6, .dst = kAllNodes, .hop_limit = 255}}))
+      .send(ping6({}))
+      .window(500);
   add("v6_resolve_two_held", "two pings while resolving, then the NA: both replies (unres_qlen)")
       .send(ping6({}, 56, 1))
       .send(ping6({}, 56, 2))
@@ -1740,6 +1744,23 @@ void v6_fragment_cases(Cases& cs) {
         .send(fragment6(h, kIcmp6, big, 0, 1448, 0x100a))
         .send(fragment6(h, kIcmp6, big, 1448, 1448, 0x100a))
         .send(fragment6(h, kIcmp6, big, 2896, big.size() - 2896, 0x100a));
+  }
+  {
+    // ping -6 -s 1453: a 1509-byte reply, 9 bytes over the MTU, so the smallest reply that is
+    // fragmented (1448 + 13 bytes of ICMPv6 after the Fragment headers).
+    const Buf over = echo6(h, 1, 1453);
+    add("v6_frag_reply_just_over_mtu", "a 1461-byte echo request in two fragments: the 1509-byte reply in two fragments")
+        .seed()
+        .send(fragment6(h, kIcmp6, over, 0, 1024, 0x100d))
+        .send(fragment6(h, kIcmp6, over, 1024, over.size() - 1024, 0x100d));
+  }
+  {
+    // ping -6 -s 65000: 45 fragments in, 1 ms apart, and 45 out.
+    const Buf huge = echo6(h, 1, 65000);
+    V6Case c = add("v6_frag_echo_65000", "a 65008-byte echo request in 45 fragments: the reply in 45 fragments of 1448 bytes");
+    c.seed();
+    for (std::size_t off = 0; off < huge.size(); off += 1448)
+      c.send(fragment6(h, kIcmp6, huge, off, std::min<std::size_t>(1448, huge.size() - off), 0x100e), off == 0 ? 10 : 1);
   }
   // Linux sends its NA to the seed through the neighbour entry, which moves it to DELAY: without
   // an answer its unicast probes (5, 6 and 7 s) would fail it, and the time exceeded at 60 s

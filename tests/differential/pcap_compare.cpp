@@ -24,6 +24,7 @@
 // --allow-eth-padding accepts a tapstack frame padded with zeros to the 60-byte Ethernet
 // minimum where the kernel's (TAP frames are never padded) is shorter. Off by default.
 #include "link/pcap_file.hpp"
+#include "stack/wire/addr.hpp"
 #include "tests/differential/background.hpp"
 
 #include <algorithm>
@@ -348,12 +349,11 @@ std::string value_of(const Frame& f, const Field& fld) {
     case Kind::ipv4:
       for (std::size_t i = 0; i < n; ++i) s += (i ? "." : "") + std::to_string(f[fld.begin + i]);
       return s;
-    case Kind::ipv6:  // eight groups, uncompressed: a DIFF line is read, not parsed
-      for (std::size_t i = 0; i + 1 < n; i += 2) {
-        std::snprintf(b, sizeof b, "%s%x", i ? ":" : "", static_cast<unsigned>((f[fld.begin + i] << 8) | f[fld.begin + i + 1]));
-        s += b;
-      }
-      return s;
+    case Kind::ipv6: {
+      Ipv6Addr a;
+      std::copy_n(f.begin() + static_cast<std::ptrdiff_t>(fld.begin), std::min(n, a.octets.size()), a.octets.begin());
+      return a.to_string();
+    }
     case Kind::number: {
       std::uint64_t v = 0;
       for (std::size_t i = 0; i < n; ++i) v = (v << 8) | f[fld.begin + i];
