@@ -2,8 +2,11 @@
 // RFC 7112 rules as Linux's net/ipv6/reassembly.c applies them, and Fragmenter6 → Reassembler6.
 #include "stack/fragmenter.hpp"
 #include "stack/reassembly6.hpp"
+#include "stack/stack.hpp"
 #include "stack/wire/ipv6.hpp"
 #include "stack/wire/ipv6_fragment.hpp"
+
+#include "ipv6_frames.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -276,4 +279,106 @@ TEST_CASE("reassembly6: a reassembled datagram that is itself a fragment is drop
   CHECK(r.on_fragment(at40(fragment(0, 16, true, 3, kFragment)), t0).status == ReassemblyStatus::held);
   CHECK(r.on_fragment(at40(fragment(16, 8, false, 3, kFragment)), t0).status == ReassemblyStatus::inconsistent);
   CHECK(r.incomplete() == 0);
+}
+
+namespace {
+
+class Capture final : public FrameSink {
+ public:
+  void emit(Bytes frame, Instant) override { frames.emplace_back(frame.begin(), frame.end()); }
+  std::vector<Buffer> frames;
+};
+
+struct TunStack {
+  StackConfig config = [] {
+    StackConfig c;
+    c.mode = LinkMode::tun;  // what goes out is the datagram itself: no neighbour discovery
+    c.ip = Ipv4Interface{test::kOurIp, 24};
+    c.ipv6.addresses = {Ipv6Interface{test::kOurIp6, 64}};
+    return c;
+  }();
+  Capture out;
+  Stack stack{config, out};
+};
+
+std::vector<Buffer> fragments_of(const Buffer& datagram, std::size_t mtu, std::uint32_t ident) {
+  auto f = Fragmenter6::create(datagram, 40, 6, mtu, ident);
+  REQUIRE(f);
+  std::vector<Buffer> out;
+  Buffer buf(f->max_fragment_len());
+  while (auto n = f->next(buf)) out.emplace_back(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(*n));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("stack: ping -6 -s 4000 and -s 65000 are answered in fragments of at most the MTU", "[reassembly6]") {
+  for (const std::size_t data : {std::size_t{4000}, std::size_t{65000}}) {
+    TunStack t;
+    const Buffer request = test::ipv6(test::kPeerIp6, test::kOurIp6, IpProtocol::icmpv6,
+                                      test::icmpv6_echo(7, 1, data, test::kPeerIp6, test::kOurIp6));
+    for (const Buffer& f : fragments_of(request, 1500, 0x77)) t.stack.on_frame(f, t0);
+    CHECK(t.stack.counters()[Counter::ip6_frag_reassembled] == 1);
+    CHECK(t.stack.counters()[Counter::icmp6_echo_replies_sent] == 1);
+    REQUIRE(t.out.frames.size() == (data + 8 + 1447) / 1448);
+    Reassembler6 r{ReassemblyConfig{}};
+    std::optional<Reassembly6Result> reply;
+    for (const Buffer& f : t.out.frames) {
+      CHECK(f.size() <= 1500);
+      CHECK(std::to_integer<int>(f[6]) == kFragment);
+      reply = r.on_fragment(at40(f), t0);
+    }
+    REQUIRE(reply);
+    REQUIRE(reply->status == ReassemblyStatus::complete);
+    const Buffer expected = test::ipv6(test::kOurIp6, test::kPeerIp6, IpProtocol::icmpv6,
+                                       test::icmpv6_echo(7, 1, data, test::kOurIp6, test::kPeerIp6, Icmpv6Type::echo_reply));
+    CHECK(bytes_of(reply->datagram) == expected);
+    CHECK(t.stack.counters()[Counter::ip6_frags_out] == t.out.frames.size());
+  }
+}
+
+TEST_CASE("stack: IPv6 fragment errors and timeouts as Linux answers them", "[reassembly6]") {
+  TunStack t;
+  const Buffer request = test::ipv6(test::kPeerIp6, test::kOurIp6, IpProtocol::icmpv6,
+                                    test::icmpv6_echo(7, 1, 392, test::kPeerIp6, test::kOurIp6));
+
+  SECTION("a non-last fragment not a multiple of 8: parameter problem code 0 at the payload length") {
+    // From kPeer (fd00::1) to kUs (fd00::2), the stack's; UDP, since this helper's ICMPv6 data
+    // would start with type 3, an error no error is sent about.
+    const Buffer f = fragment(0, 100, true, 5, kUdp);
+    t.stack.on_frame(f, t0);
+    CHECK(t.stack.counters()[Counter::ip6_frag_drop_bad_length] == 1);
+    REQUIRE(t.out.frames.size() == 1);
+    const Buffer& e = t.out.frames[0];
+    CHECK(std::to_integer<int>(e[40]) == 4);  // parameter problem
+    CHECK(std::to_integer<int>(e[41]) == 0);
+    CHECK(load_be32(e, 44) == 4);
+  }
+  SECTION("only the first fragment: time exceeded code 1 after 60 s, quoting it") {
+    const Buffer f = fragment(0, 16, true, 6, kUdp);
+    t.stack.on_frame(f, t0);
+    CHECK(t.stack.incomplete_datagrams() == 1);
+    CHECK(t.stack.next_deadline() == t0 + 60s);
+    t.stack.on_timer(t0 + 59s);
+    CHECK(t.out.frames.empty());
+    t.stack.on_timer(t0 + 60s);
+    CHECK(t.stack.counters()[Counter::ip6_frag_drop_timeout] == 1);
+    REQUIRE(t.out.frames.size() == 1);
+    const Buffer& e = t.out.frames[0];
+    CHECK(std::to_integer<int>(e[40]) == 3);  // time exceeded
+    CHECK(std::to_integer<int>(e[41]) == 1);  // fragment reassembly time exceeded
+    CHECK(std::equal(f.begin(), f.end(), e.begin() + 48));
+  }
+  SECTION("an atomic fragment is answered at once") {
+    Buffer atomic(request.size() + 8);
+    std::copy_n(request.begin(), 40, atomic.begin());
+    atomic[6] = std::byte{kFragment};
+    store_be16(atomic, 4, static_cast<std::uint16_t>(atomic.size() - 40));
+    Ipv6FragmentRepr{IpProtocol::icmpv6, 0, false, 0x1234}.emit(MutableBytes{atomic}.subspan(40));
+    std::copy(request.begin() + 40, request.end(), atomic.begin() + 48);
+    t.stack.on_frame(atomic, t0);
+    CHECK(t.stack.counters()[Counter::ip6_frag_atomic] == 1);
+    CHECK(t.stack.counters()[Counter::icmp6_echo_replies_sent] == 1);
+    CHECK(t.stack.incomplete_datagrams() == 0);
+  }
 }
