@@ -2,8 +2,9 @@
 //
 //   demo (stays in the caller's namespaces; a child subreaper, so it reaps everything below it)
 //    └─ namespace child: unshare(CLONE_NEWNET) as root, or CLONE_NEWUSER|CLONE_NEWNET rootless
-//        ├─ tapstack run --tap tap0 --ip 10.0.0.2/24 --host-ip 10.0.0.1/24   (/proc/self/exe)
-//        └─ ping -c N 10.0.0.2, once tap0 is up with 10.0.0.1                (the system's ping)
+//        ├─ tapstack run --tap tap0 --ip 10.0.0.2/24 --ip fd00::2/64          (/proc/self/exe)
+//        │      --host-ip 10.0.0.1/24 --host-ip fd00::1/64 --no-dad
+//        └─ ping -c N 10.0.0.2, then ping -6 -c N fd00::2, once tap0 is up   (the system's ping)
 //
 // The stack is the real `run` command, exec'd, not a copy of its loop. The namespace has no name
 // and no bind mount: it lives exactly as long as the processes in it, so once they are reaped it
@@ -41,6 +42,8 @@ using namespace std::chrono_literals;
 constexpr const char* kIfName = "tap0";
 constexpr const char* kStackIp = "10.0.0.2";
 constexpr const char* kHostIp = "10.0.0.1";
+constexpr const char* kStackIp6 = "fd00::2";
+constexpr const char* kHostIp6 = "fd00::1";
 constexpr Ipv4Addr kHostAddr = Ipv4Addr::from_octets(10, 0, 0, 1);  // kHostIp
 constexpr auto kInterfaceTimeout = 15s;  // run's start-up, generous for a loaded machine or ASan
 constexpr auto kShutdownTimeout = 10s;   // run's clean exit after SIGTERM, then SIGKILL
@@ -101,10 +104,13 @@ int run_in_namespace(const DemoOptions& opt, bool as_root, const BlockedSignals&
     }
   };
 
-  std::printf("demo: a new %snetwork namespace; tapstack on %s as %s/24, the host side %s/24\n",
-              as_root ? "" : "user + ", kIfName, kStackIp, kHostIp);
-  std::vector<std::string> run_args{"tapstack", "run", "--tap", kIfName, "--ip", std::string(kStackIp) + "/24",
-                                    "--host-ip", std::string(kHostIp) + "/24"};
+  std::printf("demo: a new %snetwork namespace; tapstack on %s as %s/24 and %s/64, the host side %s/24 and %s/64\n",
+              as_root ? "" : "user + ", kIfName, kStackIp, kStackIp6, kHostIp, kHostIp6);
+  // --no-dad: the demo pings at once, and nothing else on this link could hold fd00::2.
+  std::vector<std::string> run_args{"tapstack",  "run", "--tap", kIfName, "--ip", std::string(kStackIp) + "/24",
+                                    "--ip",      std::string(kStackIp6) + "/64", "--host-ip",
+                                    std::string(kHostIp) + "/24", "--host-ip", std::string(kHostIp6) + "/64",
+                                    "--no-dad"};
   if (opt.verbosity > 0) run_args.push_back(opt.verbosity > 1 ? "-vv" : "-v");
   try {
     stack = ChildProcess::exec_self(run_args, child_options);
@@ -117,14 +123,23 @@ int run_in_namespace(const DemoOptions& opt, bool as_root, const BlockedSignals&
   while (!interrupted && stack.running() && !host_side_ready() && Clock::now() < give_up) on_signal(waited.wait(50ms));
   const bool ready = !interrupted && stack.running() && host_side_ready();
 
-  if (ready) {
+  // One ping to the end; true when it got every reply.
+  auto ping_once = [&](const char* family, const char* address) {
     const std::string count = std::to_string(opt.count);
     const std::string deadline = std::to_string(opt.count + 10);  // ping's own bound, in seconds
-    std::printf("demo: $ ping -c %s -w %s %s\n", count.c_str(), deadline.c_str(), kStackIp);
+    std::vector<std::string> args{"ping"};
+    if (family != nullptr) args.emplace_back(family);
+    args.insert(args.end(), {"-c", count, "-w", deadline, address});
+    std::string shown = "demo: $";
+    for (const auto& a : args) shown += " " + a;
+    std::printf("%s\n", shown.c_str());
+    std::fflush(stdout);
+    ping = ChildProcess{};
     try {
-      ping = ChildProcess::exec_program({"ping", "-c", count, "-w", deadline, kStackIp}, child_options);
+      ping = ChildProcess::exec_program(args, child_options);
     } catch (const SetupError& e) {
       child_fail(e.what());  // then stop the stack as usual
+      return false;
     }
     // Bounded twice over: ping's -w, then ours a little later in case ping ignores it.
     const auto ping_kill_at = Clock::now() + std::chrono::seconds(opt.count + 15);
@@ -132,6 +147,17 @@ int run_in_namespace(const DemoOptions& opt, bool as_root, const BlockedSignals&
       on_signal(waited.wait(200ms));
       if (!stack.running()) ping.signal(SIGTERM);  // nothing left to answer it
       if (Clock::now() > ping_kill_at) ping.signal(SIGKILL);
+    }
+    return ping.status() && ping.status()->succeeded();
+  };
+
+  bool ping_ok = false;
+  if (ready) {
+    ping_ok = ping_once(nullptr, kStackIp);
+    if (!interrupted && stack.running()) {
+      const bool ping6_ok = ping_once("-6", kStackIp6);
+      if (!ping6_ok && !interrupted) std::fprintf(stderr, "tapstack demo: ping -6 did not get all %u replies\n", opt.count);
+      ping_ok = ping_ok && ping6_ok;
     }
   } else if (!interrupted) {
     if (stack.running()) {
@@ -143,9 +169,9 @@ int run_in_namespace(const DemoOptions& opt, bool as_root, const BlockedSignals&
     }
   }
 
-  // The stack's own view: on SIGTERM, run stops cleanly and prints its counters and ARP cache.
+  // The stack's own view: on SIGTERM, run stops cleanly and prints its counters and neighbour caches.
   if (stack.running() && !interrupted) {
-    std::printf("demo: stopping tapstack; its counters and ARP cache:\n");
+    std::printf("demo: stopping tapstack; its counters and neighbour caches:\n");
     std::fflush(stdout);
   }
   stack.signal(SIGTERM);
@@ -159,7 +185,6 @@ int run_in_namespace(const DemoOptions& opt, bool as_root, const BlockedSignals&
   }
 
   if (interrupted) return kExitInterrupted;
-  const bool ping_ok = ping.status() && ping.status()->succeeded();
   const bool stack_ok = stack.status()->succeeded();
   if (ready && !ping_ok) std::fprintf(stderr, "tapstack demo: ping did not get all %u replies\n", opt.count);
   if (ready && !stack_ok) std::fprintf(stderr, "tapstack demo: tapstack run ended with %s\n", stack.status()->describe().c_str());
@@ -232,7 +257,8 @@ void add_demo_command(CLI::App& app) {
   auto opt = std::make_shared<DemoOptions>();
   auto* cmd = app.add_subcommand(
       "demo",
-      "The whole show in a throwaway network namespace: tapstack on 10.0.0.2, the system's ping against it, "
+      "The whole show in a throwaway network namespace: tapstack on 10.0.0.2 and fd00::2, the system's ping and "
+      "ping -6 against it, "
       "the ARP cache and counters, then clean-up (as root, or rootless in a user namespace)");
   cmd->add_option("--count", opt->count, "Echo requests to send, 1 to 100")
       ->type_name("N")

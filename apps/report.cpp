@@ -55,18 +55,44 @@ void print_kernel_link(std::FILE* out, const std::string& ifname, const std::exp
                ifname.c_str(), stats->tx_dropped, stats->rx_dropped);
 }
 
-void print_neighbours(std::FILE* out, std::span<const Neighbour> entries, Instant now) {
+namespace {
+
+// One table for both caches: the address column as wide as the family's longest text.
+template <class Addr>
+void print_neighbour_table(std::FILE* out, const char* title, int width, std::span<const NeighbourEntry<Addr>> entries,
+                           Instant now) {
   if (entries.empty()) {
-    std::fprintf(out, "ARP cache: empty\n");
+    std::fprintf(out, "%s: empty\n", title);
     return;
   }
-  std::fprintf(out, "ARP cache: %zu %s\n", entries.size(), entries.size() == 1 ? "entry" : "entries");
-  std::fprintf(out, "  %-15s  %-17s  %-10s  %-12s  %s\n", "address", "MAC", "state", "confirmed", "updated");
-  for (const Neighbour& n : entries) {
+  std::fprintf(out, "%s: %zu %s\n", title, entries.size(), entries.size() == 1 ? "entry" : "entries");
+  std::fprintf(out, "  %-*s  %-17s  %-10s  %-12s  %s\n", width, "address", "MAC", "state", "confirmed", "updated");
+  for (const auto& n : entries) {
     const std::string mac = n.state == NeighbourState::incomplete ? "(incomplete)" : n.mac.to_string();
     const auto state = to_string(n.state);
-    std::fprintf(out, "  %-15s  %-17s  %-10.*s  %-12s  %s\n", n.ip.to_string().c_str(), mac.c_str(),
+    std::fprintf(out, "  %-*s  %-17s  %-10.*s  %-12s  %s\n", width, n.ip.to_string().c_str(), mac.c_str(),
                  static_cast<int>(state.size()), state.data(), ago(n.confirmed, now).c_str(), ago(n.updated, now).c_str());
+  }
+}
+
+}  // namespace
+
+void print_neighbours(std::FILE* out, std::span<const Neighbour> entries, Instant now) {
+  print_neighbour_table<Ipv4Addr>(out, "ARP cache", 15, entries, now);
+}
+
+void print_neighbours(std::FILE* out, std::span<const Neighbour6> entries, Instant now) {
+  // Most IPv6 addresses on a lab link are short (fd00::1, fe80::aff:fe00:2); a longer one only
+  // pushes its own row out.
+  print_neighbour_table<Ipv6Addr>(out, "NDP cache", 25, entries, now);
+}
+
+void print_ipv6_addresses(std::FILE* out, std::span<const OwnedIpv6Address> addresses) {
+  if (addresses.empty()) return;
+  std::fprintf(out, "IPv6 addresses:\n");
+  for (const OwnedIpv6Address& a : addresses) {
+    const auto state = to_string(a.state);
+    std::fprintf(out, "  %-43s  %.*s\n", a.net.to_string().c_str(), static_cast<int>(state.size()), state.data());
   }
 }
 

@@ -3,6 +3,7 @@
 // and on SIGUSR1, by `replay` and by `demo`.
 #include "stack/counters.hpp"
 #include "stack/neighbour_cache.hpp"
+#include "stack/owned_ipv6_address.hpp"
 #include "stack/path_mtu_table.hpp"
 #include "stack/time.hpp"
 #include "tap/link_stats.hpp"
@@ -25,6 +26,12 @@ void print_kernel_link(std::FILE* out, const std::string& ifname, const std::exp
 // The ARP cache as a table: address, MAC, state, and how long ago each entry was confirmed
 // (now is on the same clock the stack was given).
 void print_neighbours(std::FILE* out, std::span<const Neighbour> entries, Instant now);
+// The NDP cache, the same table for IPv6 neighbours.
+void print_neighbours(std::FILE* out, std::span<const Neighbour6> entries, Instant now);
+
+// Our IPv6 addresses with where DAD has each (tentative, preferred, duplicate); nothing when
+// the stack has none (TUN mode without an IPv6 --ip).
+void print_ipv6_addresses(std::FILE* out, std::span<const OwnedIpv6Address> addresses);
 
 // The path MTUs learned from "fragmentation needed", with the time each has left; nothing when
 // none was learned (most runs), so the report stays as short as it was.

@@ -46,7 +46,7 @@ struct RunOptions {
   StackOptions stack;
   LinkOptions link;
   std::string tap;
-  std::string host_ip;
+  std::vector<std::string> host_ip;  // --host-ip, repeatable: an IPv4 and any IPv6
   bool quiet = false;
   bool no_announce = false;
   bool json = false;           // --json: the exit and SIGUSR1 reports as JSON
@@ -67,6 +67,11 @@ class ConflictLogger final : public StackEvents {
   void address_conflict(Ipv4Addr ours, MacAddr other, Instant) override {
     spdlog::warn("ARP: {} claims our address {}: another host is configured with it", other, ours);
   }
+  void address_conflict(Ipv6Addr ours, MacAddr other, Instant) override {
+    spdlog::warn("NDP: {} claims our address {}: another host is configured with it (during DAD, the address is "
+                 "not used)",
+                 other, ours.to_string());
+  }
 };
 
 void print_link(std::FILE* out, const std::string& name, const TunLinkStats& s) {
@@ -75,17 +80,50 @@ void print_link(std::FILE* out, const std::string& name, const TunLinkStats& s) 
                name.c_str(), s.frames_read, s.bytes_read, s.written, s.dropped_would_block, s.write_errors);
 }
 
-std::optional<Ipv4Interface> parse_host_ip(const std::string& text, const StackConfig& config) {
-  if (text.empty()) return std::nullopt;
-  const Ipv4Interface host = parse_host_interface("--host-ip", text, "10.0.0.1/24");
-  const Ipv4Addr a = host.addr;
-  if (a == config.ip.addr)
-    throw UsageError("--host-ip and --ip are both " + a.to_string() +
+HostAddresses parse_host_ips(const std::vector<std::string>& words, const StackConfig& config) {
+  const auto parsed = parse_host_addresses(words, false);
+  if (!parsed) throw UsageError("--host-ip: " + parsed.error());
+  HostAddresses host = *parsed;
+  if (host.ipv4) {
+    const Ipv4Addr a = host.ipv4->addr;
+    if (a == config.ip.addr)
+      throw UsageError("--host-ip and --ip are both " + a.to_string() +
                        ": the host side and the stack need different addresses, e.g. --host-ip 10.0.0.1/24 --ip 10.0.0.2/24");
-  if (!config.ip.contains(a))
-    spdlog::warn("--host-ip {} is outside the stack's subnet {}/{}: the stack only answers hosts on its subnet", a,
-                 config.ip.network(), config.ip.prefix_len);
+    if (!config.ip.contains(a))
+      spdlog::warn("--host-ip {} is outside the stack's subnet {}/{}: the stack only answers hosts on its subnet", a,
+                   config.ip.network(), config.ip.prefix_len);
+  }
+  for (const Ipv6Interface& h : host.ipv6) {
+    bool on_link = false;
+    for (const Ipv6Interface& ours : config.ipv6.addresses) {
+      if (ours.addr == h.addr)
+        throw UsageError("--host-ip and --ip are both " + h.addr.to_string() +
+                         ": the host side and the stack need different addresses, e.g. --host-ip fd00::1/64 --ip fd00::2/64");
+      on_link = on_link || ours.contains(h.addr);
+    }
+    if (config.mode == LinkMode::tap && link_local_from_mac(config.mac) == h.addr)
+      throw UsageError("--host-ip " + h.addr.to_string() + " is the stack's own link-local address (from its MAC)");
+    if (!on_link && !config.ipv6.addresses.empty())
+      spdlog::warn("--host-ip {} is outside the stack's IPv6 prefixes: the stack only answers it by link-local address",
+                   h.to_string());
+  }
   return host;
+}
+
+// "fd00::2/64, fe80::aff:fe00:2 (link-local)": the IPv6 addresses the stack owns, for the start line.
+std::string ipv6_summary(const StackConfig& config) {
+  std::string out;
+  for (const Ipv6Interface& a : config.ipv6.addresses) out += (out.empty() ? "" : ", ") + a.to_string();
+  if (config.mode == LinkMode::tap && config.ipv6.link_local)
+    out += (out.empty() ? "" : ", ") + link_local_from_mac(config.mac).to_string() + " (link-local)";
+  return out;
+}
+
+std::string host_summary(const HostAddresses& host) {
+  std::string out;
+  if (host.ipv4) out = fmt::format("{}", *host.ipv4);
+  for (const Ipv6Interface& a : host.ipv6) out += (out.empty() ? "" : ", ") + a.to_string();
+  return out;
 }
 
 // The first address of the stack's subnet that is not the stack's own: what the host side
@@ -100,7 +138,8 @@ void run(const RunOptions& opts, bool mtu_given, bool txqueuelen_given) {
   StackConfig config = opts.stack.to_config();
   // The loop's clock is CLOCK_MONOTONIC; ICMP timestamps and capture records need the time of day.
   config.wall_clock_offset = wall_clock_offset();
-  const auto host = parse_host_ip(opts.host_ip, config);
+  const HostAddresses host_ips = parse_host_ips(opts.host_ip, config);
+  const std::optional<Ipv4Interface> host = host_ips.ipv4;
   if (config.mode == LinkMode::tun && !opts.stack.mac.empty()) spdlog::warn("--mac is ignored in TUN mode: there is no Ethernet");
 
   // The interface first: if it cannot be had, no capture file is left behind; if the capture
@@ -113,16 +152,20 @@ void run(const RunOptions& opts, bool mtu_given, bool txqueuelen_given) {
   if (mtu_given) warn_if_mtu_outlives_run(dev.name(), config.mtu);
   HostSide host_side;
   host_side.address = host;
+  host_side.addresses6 = host_ips.ipv6;
   if (mtu_given) host_side.mtu = config.mtu;
   // The queue is ours to size on an interface we made; on one that was there, only when asked.
   if (dev.created() || txqueuelen_given) host_side.txqueuelen = opts.txqueuelen;
   configure_host_side(dev.name(), host_side);
 
   const std::string mode = std::string(link_mode_name(config.mode));
-  spdlog::info("running on {} ({}): {}IP {}, MTU {}{}", dev.name(), mode,
+  const std::string ipv6 = ipv6_summary(config);
+  const std::string host_text = host_summary(host_ips);
+  spdlog::info("running on {} ({}): {}IP {}{}, MTU {}{}", dev.name(), mode,
                config.mode == LinkMode::tap ? fmt::format("MAC {}, ", config.mac) : std::string(), config.ip,
-               config.mtu, host ? fmt::format(", host side {} (up)", *host) : std::string());
-  if (!host && interface_lacks_ipv4_address(dev.name()))
+               ipv6.empty() ? std::string() : ", IPv6 " + ipv6, config.mtu,
+               host_text.empty() ? std::string() : fmt::format(", host side {} (up)", host_text));
+  if (!host && host_ips.ipv6.empty() && interface_lacks_ipv4_address(dev.name()))
     spdlog::info("no --host-ip, and {} has no IPv4 address: give it one, e.g. `sudo ip addr add {} dev {} && sudo ip link set {} up`",
                  dev.name(), suggested_host_address(config.ip), dev.name(), dev.name());
 
@@ -165,7 +208,9 @@ void run(const RunOptions& opts, bool mtu_given, bool txqueuelen_given) {
     print_link(stdout, dev.name(), device.stats());
     if (kernel_stats) print_kernel_link(stdout, dev.name(), kernel_stats->read());
     if (chain.impairment()) print_impairment(stdout, *chain.impairment());
+    print_ipv6_addresses(stdout, stack.ipv6_addresses());
     print_neighbours(stdout, stack.neighbours().entries(), monotonic_now());
+    if (!stack.ipv6_addresses().empty()) print_neighbours(stdout, stack.neighbours6().entries(), monotonic_now());
     print_path_mtus(stdout, stack.path_mtus().entries(), monotonic_now());
     std::fflush(stdout);
   };
@@ -249,17 +294,25 @@ void add_run_command(CLI::App& app) {
       ->type_name("NAME")
       ->check(checks::interface_name());
   opts->stack.add_to(*cmd);
-  cmd->add_option("--host-ip", opts->host_ip,
-                  "Give the host side this address, e.g. 10.0.0.1/24, and bring the interface up (needs CAP_NET_ADMIN)")
+  // A function option, as --ip: two IPv4 addresses are refused while the command line is read.
+  cmd->add_option_function<std::vector<std::string>>(
+         "--host-ip",
+         [opts](const std::vector<std::string>& words) {
+           if (const auto all = parse_host_addresses(words, false); !all) throw CLI::ValidationError("--host-ip", all.error());
+           opts->host_ip = words;
+         },
+         "Give the host side this address and bring the interface up (needs CAP_NET_ADMIN); repeatable: "
+                  "one IPv4 and any IPv6 (added without the host's DAD wait), e.g. --host-ip 10.0.0.1/24 --host-ip fd00::1/64")
       ->type_name("IP/PREFIX")
-      ->check(checks::host_address());
+      ->check(checks::any_host_address());
   cmd->add_option("--pcap", opts->link.pcap, "Record every frame in and out to this pcap file")
       ->type_name("FILE")
       ->check(checks::not_empty("file name"));
   auto* verbose = cmd->add_flag("-v,--verbose", opts->link.verbose, "One decoded line per frame; -vv adds a hex dump");
   add_explain_flag(*cmd, opts->link.explain);
   cmd->add_flag("-q,--quiet", opts->quiet, "Warnings and errors only")->excludes(verbose);
-  cmd->add_flag("--no-announce", opts->no_announce, "Skip the gratuitous ARP announcement at start");
+  cmd->add_flag("--no-announce", opts->no_announce,
+                "Skip the gratuitous ARP announcement and IPv6 duplicate address detection at start");
   cmd->add_option("--stats-interval", opts->stats_interval, "Print a one-line summary every SECONDS seconds")
       ->type_name("SECONDS")
       ->check(checks::number(1, 86400));
@@ -276,8 +329,10 @@ void add_run_command(CLI::App& app) {
       "While it runs, SIGUSR1 (`kill -USR1 PID`) prints the counters, the link statistics and the ARP cache (as JSON\n"
       "with --json); `tapstack status --tap NAME [--json]` asks for the same over the control socket @tapstack/NAME.\n"
       "\n"
-      "Example:\n"
-      "  sudo tapstack run --ip 10.0.0.2/24 --host-ip 10.0.0.1/24   then, in another terminal: ping 10.0.0.2");
+      "Examples:\n"
+      "  sudo tapstack run --ip 10.0.0.2/24 --host-ip 10.0.0.1/24   then, in another terminal: ping 10.0.0.2\n"
+      "  sudo tapstack run --ip 10.0.0.2/24 --ip fd00::2/64 --host-ip 10.0.0.1/24 --host-ip fd00::1/64 --tap tap0\n"
+      "                                                             then: ping -6 fd00::2, ping -6 fe80::aff:fe00:2%tap0");
   cmd->callback([opts, cmd] {
     try {
       run(*opts, cmd->get_option("--mtu")->count() > 0, cmd->get_option("--txqueuelen")->count() > 0);

@@ -2,12 +2,14 @@
 
 #include "apps/command_error.hpp"
 
+#include <CLI/Error.hpp>
 #include <CLI/Validators.hpp>
 
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <variant>
 
 namespace tapstack {
 namespace {
@@ -129,6 +131,68 @@ Ipv4Interface parse_host_interface(const std::string& option, const std::string&
   return *iface;
 }
 
+Parsed<Ipv6Interface> parse_host_address6(std::string_view text) {
+  const auto slash = text.find('/');
+  const std::string_view addr_text = text.substr(0, slash);
+  if (addr_text.find('%') != std::string_view::npos)
+    return Problem{in_quotes(text) + " has a zone (%...): an address of the stack's own needs none, it has one link"};
+  const auto addr = Ipv6Addr::parse(addr_text);
+  if (!addr) {
+    if (addr_text.empty()) return Problem{in_quotes(text) + " has no address: give one like fd00::2/64"};
+    return Problem{in_quotes(addr_text) + " is not an IPv6 address like fd00::2 (hex groups with one ::)"};
+  }
+  std::uint8_t prefix = 64;
+  if (slash != std::string_view::npos) {
+    const std::string_view p = text.substr(slash + 1);
+    if (!all_digits(p)) return Problem{"prefix " + in_quotes(p) + " is not a number: give /1 to /128, e.g. /64"};
+    if (p.size() > 3 || std::stoi(std::string(p)) < 1 || std::stoi(std::string(p)) > 128)
+      return Problem{"prefix /" + std::string(p) + " is out of range: /1 to /128, e.g. /64"};
+    prefix = static_cast<std::uint8_t>(std::stoi(std::string(p)));
+  }
+  const std::string a = addr->to_string();
+  if (addr->is_unspecified()) return Problem{a + " is the unspecified address, not a host's"};
+  if (addr->is_multicast()) return Problem{a + " is a multicast address (ff00::/8), not a host's"};
+  if (addr->is_loopback()) return Problem{a + " is the loopback address, not a host's on a TAP"};
+  if (addr->is_v4_mapped())
+    return Problem{in_quotes(addr_text) + " is an IPv4-mapped address (::ffff:0:0/96): give the IPv4 address as it is"};
+  return Ipv6Interface{*addr, prefix};
+}
+
+Parsed<HostInterface> parse_any_host_address(std::string_view text) {
+  if (text.find(':') != std::string_view::npos) {
+    auto v6 = parse_host_address6(text);
+    if (!v6) return Problem{v6.error()};
+    return HostInterface{*v6};
+  }
+  auto v4 = parse_host_address(text);
+  if (!v4) return Problem{v4.error()};
+  return HostInterface{*v4};
+}
+
+Parsed<HostAddresses> parse_host_addresses(const std::vector<std::string>& words, bool ipv4_required) {
+  HostAddresses out;
+  for (const std::string& word : words) {
+    const auto any = parse_any_host_address(word);
+    if (!any) return Problem{any.error()};
+    if (const auto* v4 = std::get_if<Ipv4Interface>(&*any)) {
+      if (out.ipv4)
+        return Problem{"a second IPv4 address, " + v4->addr.to_string() + " after " + out.ipv4->addr.to_string() +
+                       ": one IPv4 address for now (and IPv6 addresses as many as you like)"};
+      out.ipv4 = *v4;
+      continue;
+    }
+    const auto& v6 = std::get<Ipv6Interface>(*any);
+    for (const Ipv6Interface& earlier : out.ipv6)
+      if (earlier.addr == v6.addr) return Problem{v6.addr.to_string() + " is given twice"};
+    out.ipv6.push_back(v6);
+  }
+  if (ipv4_required && !out.ipv4)
+    return Problem{"no IPv4 address: give one too, e.g. --ip 10.0.0.2/24 --ip " +
+                   (out.ipv6.empty() ? std::string("fd00::2/64") : out.ipv6.front().to_string()) +
+                   " (IPv6 alone is not supported yet)"};
+  return out;
+}
+
 namespace checks {
 
 // No description, so the help shows the type name only. Messages from elsewhere (the kernel's
@@ -165,6 +229,15 @@ CLI::Validator host_address() {
       "host_address");
 }
 
+CLI::Validator any_host_address() {
+  return from_problem(
+      [](const std::string& v) -> std::string {
+        const auto iface = parse_any_host_address(v);
+        return iface ? std::string() : iface.error();
+      },
+      "any_host_address");
+}
+
 CLI::Validator unicast_mac() {
   return from_problem(
       [](const std::string& v) -> std::string {
@@ -198,9 +271,19 @@ void StackOptions::add_to(CLI::App& cmd, bool ip_required) {
       ->type_name("MODE")
       ->check(checks::one_of({"tap", "tun"}))
       ->capture_default_str();
-  auto* ip_opt = cmd.add_option("--ip", ip, "The stack's own address (the prefix defaults to /24), e.g. 10.0.0.2/24")
+  // A function option, so the words are seen together once each is checked: a second IPv4
+  // address is a usage error while the command line is read, as --parse-only shows.
+  auto* ip_opt = cmd.add_option_function<std::vector<std::string>>(
+                        "--ip",
+                        [this, ip_required](const std::vector<std::string>& words) {
+                          if (const auto all = parse_host_addresses(words, ip_required); !all)
+                            throw CLI::ValidationError("--ip", escape_controls(all.error()));
+                          ip = words;
+                        },
+                        "The stack's own address, repeatable: one IPv4 (prefix default /24) and any IPv6 "
+                        "(prefix default /64), e.g. --ip 10.0.0.2/24 --ip fd00::2/64")
                      ->type_name("IP/PREFIX")
-                     ->check(checks::host_address());
+                     ->check(checks::any_host_address());
   if (ip_required) ip_opt->required();
   cmd.add_option("--mac", mac, "The stack's MAC (default: 02:00 followed by the four octets of --ip)")
       ->type_name("MAC")
@@ -258,12 +341,18 @@ void StackOptions::add_to(CLI::App& cmd, bool ip_required) {
       ->check(checks::number(1, max_neighbour_entries))
       ->capture_default_str();
   cmd.add_flag("--arp-defend", arp_defend, "Defend our address against conflicting ARP (RFC 5227 §2.4) instead of only logging");
+  cmd.add_flag("--no-dad", no_dad,
+               "Use our IPv6 addresses at once, without duplicate address detection (net.ipv6.conf.*.dad_transmits=0)");
 }
 
 StackConfig StackOptions::to_config() const {
   StackConfig config;
   config.mode = parse_link_mode(mode);
-  config.ip = parse_host_interface("--ip", ip, "10.0.0.2/24");
+  const auto addresses = parse_host_addresses(ip, true);
+  if (!addresses) throw UsageError("--ip: " + escape_controls(addresses.error()));
+  config.ip = *addresses->ipv4;
+  config.ipv6.addresses = addresses->ipv6;
+  if (no_dad) config.ipv6.dad_transmits = 0;
   const Ipv4Addr a = config.ip.addr;
   if (mac.empty()) {
     config.mac = default_mac_for(a);

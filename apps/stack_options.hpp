@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace tapstack {
@@ -47,7 +48,7 @@ std::string in_quotes(std::string_view text);
 
 struct StackOptions {
   std::string mode = "tap";
-  std::string ip;
+  std::vector<std::string> ip;  // --ip, repeatable: exactly one IPv4, any number of IPv6
   std::string mac;
   unsigned mtu = 1500;
   bool icmp_echo_ignore_all = false;
@@ -62,6 +63,7 @@ struct StackOptions {
   unsigned mtu_expires = 600;
   std::size_t neigh_gc_thresh3 = 256;
   bool arp_defend = false;
+  bool no_dad = false;
 
   // Registers the options on cmd; ip_required says whether --ip must be given.
   void add_to(CLI::App& cmd, bool ip_required = true);
@@ -77,6 +79,22 @@ LinkMode parse_link_mode(const std::string& mode);
 Parsed<Ipv4Interface> parse_host_address(std::string_view text);
 // The same for option; throws UsageError "OPTION: reason" (example is unused, kept for callers).
 Ipv4Interface parse_host_interface(const std::string& option, const std::string& text, const std::string& example);
+
+// "ADDR[/N]" in IPv6 that a host can own (the prefix defaults to /64), or what is wrong with it.
+Parsed<Ipv6Interface> parse_host_address6(std::string_view text);
+
+// An address of either family, told apart by the ':' only IPv6 text has.
+using HostInterface = std::variant<Ipv4Interface, Ipv6Interface>;
+Parsed<HostInterface> parse_any_host_address(std::string_view text);
+
+// The words of a repeatable address option (--ip, run's --host-ip), sorted by family. Refuses a
+// second IPv4 address (the stack owns one for now), the same address twice, and, when
+// ipv4_required, a list without an IPv4 address; words are already checked one by one.
+struct HostAddresses {
+  std::optional<Ipv4Interface> ipv4;
+  std::vector<Ipv6Interface> ipv6;
+};
+Parsed<HostAddresses> parse_host_addresses(const std::vector<std::string>& words, bool ipv4_required);
 
 // Parse-time checks for CLI11 (Option::check). Each says what is wrong with a value in words
 // that follow "OPTION: ", e.g. "'abc' is not a number"; main prints that as
@@ -94,6 +112,8 @@ CLI::Validator number(std::uint64_t min, std::uint64_t max);
 CLI::Validator one_of(std::vector<std::string> words);
 // parse_host_address.
 CLI::Validator host_address();
+// parse_any_host_address: IPv4 or IPv6.
+CLI::Validator any_host_address();
 // A unicast MAC, 6 octets in hex separated by ':'.
 CLI::Validator unicast_mac();
 // A name the kernel would take for a new interface (interface_name_problem). Inline, so that

@@ -29,6 +29,12 @@ std::string text(const nlohmann::json& s) {
   out += "interface " + i.at("name").get<std::string>() + " (" + i.at("mode").get<std::string>() + "): IP " +
          i.at("ip").get<std::string>() + (i.contains("mac") ? ", MAC " + i.at("mac").get<std::string>() : "") +
          ", MTU " + std::to_string(i.at("mtu").get<int>()) + "\n";
+  // An instance older than IPv6 sends neither list.
+  if (i.contains("ipv6") && !i.at("ipv6").empty()) {
+    out += "IPv6 addresses:\n";
+    for (const auto& a : i.at("ipv6"))
+      out += "  " + a.at("address").get<std::string>() + "  " + a.at("state").get<std::string>() + "\n";
+  }
   out += "counters:\n";
   for (const auto& [name, value] : s.at("counters").items())
     if (value.get<std::uint64_t>() != 0) out += "  " + name + " " + std::to_string(value.get<std::uint64_t>()) + "\n";
@@ -40,6 +46,13 @@ std::string text(const nlohmann::json& s) {
   for (const auto& n : s.at("neighbours"))
     out += "  " + n.at("ip").get<std::string>() + "  " + (n.at("mac").is_null() ? "(incomplete)" : n.at("mac").get<std::string>()) +
            "  " + n.at("state").get<std::string>() + "\n";
+  if (s.contains("neighbours6")) {
+    out += "NDP cache: " + std::to_string(s.at("neighbours6").size()) + " entries\n";
+    for (const auto& n : s.at("neighbours6"))
+      out += "  " + n.at("ip").get<std::string>() + "  " +
+             (n.at("mac").is_null() ? "(incomplete)" : n.at("mac").get<std::string>()) + "  " +
+             n.at("state").get<std::string>() + "\n";
+  }
   // An instance older than the path MTU table sends none.
   if (s.contains("path_mtus") && !s.at("path_mtus").empty()) {
     const std::size_t n = s.at("path_mtus").size();
@@ -87,7 +100,7 @@ void status(const StatusOptions& opts) {
 
 void add_status_command(CLI::App& app) {
   auto opts = std::make_shared<StatusOptions>();
-  CLI::App* cmd = app.add_subcommand("status", "Show the counters, ARP cache and link statistics of a running `tapstack run`");
+  CLI::App* cmd = app.add_subcommand("status", "Show the counters, addresses, ARP and NDP caches and link statistics of a running `tapstack run`");
   cmd->add_option("--tap", opts->tap, "Interface the instance runs on")
       ->type_name("NAME")
       ->check(checks::interface_name())

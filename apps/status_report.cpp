@@ -18,6 +18,10 @@ nlohmann::json status_json(const Stack& stack, const std::string& ifname, const 
                 {"ip", fmt::format("{}", config.ip)},
                 {"mtu", config.mtu}};
   if (config.mode == LinkMode::tap) iface["mac"] = config.mac.to_string();
+  json ipv6 = json::array();
+  for (const OwnedIpv6Address& a : stack.ipv6_addresses())
+    ipv6.push_back({{"address", a.net.to_string()}, {"state", std::string(to_string(a.state))}});
+  iface["ipv6"] = std::move(ipv6);
 
   json counters = json::object();
   stack.counters().for_each(
@@ -30,6 +34,15 @@ nlohmann::json status_json(const Stack& stack, const std::string& ifname, const 
     if (n.confirmed != Instant{})
       e["confirmed_ms_ago"] = std::chrono::duration_cast<std::chrono::milliseconds>(now - n.confirmed).count();
     neighbours.push_back(std::move(e));
+  }
+
+  json neighbours6 = json::array();
+  for (const Neighbour6& n : stack.neighbours6().entries()) {
+    json e = {{"ip", n.ip.to_string()}, {"state", std::string(to_string(n.state))}};
+    e["mac"] = n.state == NeighbourState::incomplete ? json(nullptr) : json(n.mac.to_string());
+    if (n.confirmed != Instant{})
+      e["confirmed_ms_ago"] = std::chrono::duration_cast<std::chrono::milliseconds>(now - n.confirmed).count();
+    neighbours6.push_back(std::move(e));
   }
 
   json path_mtus = json::array();
@@ -46,6 +59,7 @@ nlohmann::json status_json(const Stack& stack, const std::string& ifname, const 
           {"drops_total", stack.counters().total_drops()},
           {"pending", {{"held_frames", stack.held_frames()}, {"incomplete_datagrams", stack.incomplete_datagrams()}}},
           {"neighbours", std::move(neighbours)},
+          {"neighbours6", std::move(neighbours6)},
           {"path_mtus", std::move(path_mtus)},
           {"link",
            {{"frames_read", link.frames_read},
@@ -57,8 +71,8 @@ nlohmann::json status_json(const Stack& stack, const std::string& ifname, const 
 
 std::string status_line(const Stack& stack, const std::string& ifname) {
   const Counters& c = stack.counters();
-  const std::size_t n = stack.neighbours().entries().size();
-  return fmt::format("{}: frames in {}, out {}, dropped {}, {} neighbour{}, {} held for ARP", ifname,
+  const std::size_t n = stack.neighbours().entries().size() + stack.neighbours6().entries().size();
+  return fmt::format("{}: frames in {}, out {}, dropped {}, {} neighbour{}, {} held for ARP or NDP", ifname,
                      c[Counter::frames_in], c[Counter::frames_out], c.total_drops(), n, n == 1 ? "" : "s",
                      stack.held_frames());
 }

@@ -5,7 +5,9 @@
 #include "stack/wire/checksum.hpp"
 #include "stack/wire/ethernet.hpp"
 #include "stack/wire/icmp.hpp"
+#include "stack/wire/icmpv6.hpp"
 #include "stack/wire/ipv4.hpp"
+#include "stack/wire/ipv6.hpp"
 #include "stack/wire/pseudo_header.hpp"
 #include "stack/wire/tcp.hpp"
 #include "stack/wire/udp.hpp"
@@ -17,6 +19,7 @@
 #include <iterator>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -98,17 +101,31 @@ Copy repaired_icmp(Bytes msg) {
   return c;
 }
 
-// The UDP length set to the segment's, and no checksum (zero: the sender computed none).
-Copy repaired_udp(Bytes seg) {
+// The UDP length set to the segment's, and no checksum (zero: the sender computed none). IPv6
+// has no "none" (RFC 8200 §8.1): there the checksum is computed.
+template <class Addr>
+Copy repaired_udp(Bytes seg, const Addr& src, const Addr& dst) {
   Copy c(seg.begin(), seg.end());
   auto hdr = load_layout<UdpLayout>(c);
   hdr.length = static_cast<std::uint16_t>(c.size());
   hdr.checksum = 0;
   store_layout(c, hdr);
+  if constexpr (std::is_same_v<Addr, Ipv6Addr>) {
+    const std::uint16_t sum = transport_checksum(c, src, dst, IpProtocol::udp);
+    hdr.checksum = sum == 0 ? std::uint16_t{0xffff} : sum;
+    store_layout(c, hdr);
+  }
   return c;
 }
 
-Copy repaired_tcp(Bytes seg, Ipv4Addr src, Ipv4Addr dst) {
+Copy repaired_icmpv6(Bytes msg, const Ipv6Addr& src, const Ipv6Addr& dst) {
+  Copy c(msg.begin(), msg.end());
+  fill_icmpv6_checksum(c, src, dst);
+  return c;
+}
+
+template <class Addr>
+Copy repaired_tcp(Bytes seg, const Addr& src, const Addr& dst) {
   Copy c(seg.begin(), seg.end());
   auto hdr = load_layout<TcpLayout>(c);
   hdr.checksum = 0;
@@ -164,7 +181,9 @@ std::string_view unreachable_name(std::uint8_t code) {
 // complete: the whole datagram is here (not a first fragment, not cut short), so lengths and
 // checksums can be judged.
 
-void describe_udp(std::string& out, Bytes seg, const Ipv4View& ip, bool complete) {
+// ip: an Ipv4View or an Ipv6View, for the pseudo-header's addresses.
+template <class IpView>
+void describe_udp(std::string& out, Bytes seg, const IpView& ip, bool complete) {
   put(out, "UDP ");
   auto udp = UdpView::parse(seg, ip.src(), ip.dst());
   std::optional<UdpError> fault;
@@ -175,7 +194,7 @@ void describe_udp(std::string& out, Bytes seg, const Ipv4View& ip, bool complete
       put(out, "truncated, {}", ByteCount{seg.size()});
       return;
     }
-    repaired = repaired_udp(seg);
+    repaired = repaired_udp(seg, ip.src(), ip.dst());
     udp = UdpView::parse(repaired, ip.src(), ip.dst());
     if (!udp) return;  // a repaired header always parses
   }
@@ -185,10 +204,12 @@ void describe_udp(std::string& out, Bytes seg, const Ipv4View& ip, bool complete
     case UdpError::truncated: break;
     case UdpError::bad_length: put(out, " [bad UDP length {}]", load_layout<UdpLayout>(seg).length.value()); break;
     case UdpError::bad_checksum: put(out, " [bad UDP checksum]"); break;
+    case UdpError::zero_checksum: put(out, " [UDP checksum 0, which IPv6 forbids]"); break;
   }
 }
 
-void describe_tcp(std::string& out, Bytes seg, const Ipv4View& ip, bool complete) {
+template <class IpView>
+void describe_tcp(std::string& out, Bytes seg, const IpView& ip, bool complete) {
   put(out, "TCP ");
   auto tcp = TcpView::parse(seg, ip.src(), ip.dst());
   bool bad_checksum = false;
@@ -405,6 +426,127 @@ void describe_ipv4(std::string& out, Bytes packet) {
   if (bad_checksum) put(out, " [bad IP checksum]");
 }
 
+
+// ---- IPv6 ------------------------------------------------------------------------------------
+
+std::string_view unreachable6_name(std::uint8_t code) {
+  switch (code) {
+    case std::to_underlying(Icmpv6UnreachableCode::no_route): return "no route";
+    case std::to_underlying(Icmpv6UnreachableCode::admin_prohibited): return "administratively prohibited";
+    case std::to_underlying(Icmpv6UnreachableCode::beyond_scope): return "beyond scope";
+    case std::to_underlying(Icmpv6UnreachableCode::address): return "address";
+    case std::to_underlying(Icmpv6UnreachableCode::port): return "port";
+    default: return {};
+  }
+}
+
+// An NDP message's target address (RFC 4861 §4.3, §4.4), after the 8-byte header.
+std::optional<Ipv6Addr> ndp_target(Bytes m) {
+  if (m.size() < kIcmpv6HeaderLen + 16) return std::nullopt;
+  Ipv6Addr a;
+  for (std::size_t i = 0; i < 16; ++i) a.octets[i] = load_u8(m, kIcmpv6HeaderLen + i);
+  return a;
+}
+
+void describe_icmpv6(std::string& out, Bytes msg, const Ipv6Addr& src, const Ipv6Addr& dst, bool complete) {
+  put(out, "ICMP6 ");
+  auto icmp = Icmpv6View::parse(msg, src, dst);
+  bool bad_checksum = false;
+  Copy repaired;
+  if (!icmp) {
+    if (icmp.error() == Icmpv6Error::truncated) {
+      put(out, "truncated, {}", ByteCount{msg.size()});
+      return;
+    }
+    bad_checksum = true;
+    repaired = repaired_icmpv6(msg, src, dst);
+    icmp = Icmpv6View::parse(repaired, src, dst);
+    if (!icmp) return;  // a repaired message always parses
+  }
+  const std::uint8_t code = icmp->code();
+  const Bytes m = icmp->message();
+  switch (icmp->type()) {
+    case Icmpv6Type::echo_request:
+    case Icmpv6Type::echo_reply:
+      put(out, "{} id 0x{:x} seq {} len {}", icmp->type() == Icmpv6Type::echo_request ? "echo request" : "echo reply",
+          icmp->ident(), icmp->sequence(), m.size());
+      break;
+    case Icmpv6Type::dest_unreachable:
+      if (const auto name = unreachable6_name(code); !name.empty())
+        put(out, "unreachable {}", name);
+      else
+        put(out, "unreachable code {}", code);
+      break;
+    case Icmpv6Type::packet_too_big: put(out, "packet too big mtu {}", icmp->rest()); break;
+    case Icmpv6Type::time_exceeded:
+      put(out, "{}", code == 0 ? "time exceeded in transit" : code == 1 ? "time exceeded in reassembly" : "time exceeded");
+      break;
+    case Icmpv6Type::parameter_problem: put(out, "parameter problem code {} pointer {}", code, icmp->rest()); break;
+    case Icmpv6Type::neighbour_solicitation:
+      if (const auto target = ndp_target(m)) put(out, "neighbor solicitation who-has {}", target->to_string());
+      else put(out, "neighbor solicitation, {}", ByteCount{m.size()});
+      break;
+    case Icmpv6Type::neighbour_advertisement:
+      if (const auto target = ndp_target(m)) put(out, "neighbor advertisement {}", target->to_string());
+      else put(out, "neighbor advertisement, {}", ByteCount{m.size()});
+      break;
+    case Icmpv6Type::router_solicitation: put(out, "router solicitation"); break;
+    case Icmpv6Type::router_advertisement: put(out, "router advertisement"); break;
+    case Icmpv6Type::redirect: put(out, "redirect"); break;
+    case Icmpv6Type::mld_query: put(out, "multicast listener query"); break;
+    case Icmpv6Type::mld_report:
+    case Icmpv6Type::mld2_report: put(out, "multicast listener report"); break;
+    case Icmpv6Type::mld_done: put(out, "multicast listener done"); break;
+    default: put(out, "type {} code {} len {}", std::to_underlying(icmp->type()), code, m.size()); break;
+  }
+  if (complete && bad_checksum) put(out, " [bad ICMP6 checksum]");
+}
+
+void describe_ipv6(std::string& out, Bytes packet) {
+  const auto ip = Ipv6View::parse(packet);
+  if (!ip) {
+    if (ip.error() == Ipv6Error::bad_version) {
+      put(out, "IPv6 header with version {}", load_u8(packet, 0) >> 4);
+    } else if (packet.size() < kIpv6HeaderLen) {
+      put(out, "IPv6 truncated, {} (the header is {})", ByteCount{packet.size()}, kIpv6HeaderLen);
+    } else {
+      put(out, "IPv6 truncated: payload length {}, {}", load_be16(packet, ipv6_field::payload_len),
+          ByteCount{packet.size() - kIpv6HeaderLen});
+    }
+    return;
+  }
+  put(out, "{} > {} ", ip->src().to_string(), ip->dst().to_string());
+  const Bytes d = ip->datagram();
+  const auto upper = find_upper_layer(d);
+  if (!upper) {
+    put(out, "IPv6 no upper layer (extension headers cut short or no next header), {}", ByteCount{d.size()});
+    return;
+  }
+  const std::size_t ext = upper->offset - kIpv6HeaderLen;
+  if (upper->protocol == IpProtocol::fragment) {
+    // A later fragment: its offset in 8-byte units, the identification behind it.
+    put(out, "IPv6 fragment offset {}", std::size_t{upper->fragment_offset} * 8);
+    if (d.size() >= upper->offset + 8) put(out, " id 0x{:08x}", load_be32(d, upper->offset + 4));
+    put(out, " len {}", d.size() - std::min(d.size(), upper->offset));
+    return;
+  }
+  if (upper->offset > d.size()) {
+    put(out, "IPv6 extension headers past the payload, {}", ByteCount{d.size()});
+    return;
+  }
+  const Bytes payload = d.subspan(upper->offset);
+  switch (upper->protocol) {
+    case IpProtocol::icmpv6: describe_icmpv6(out, payload, ip->src(), ip->dst(), true); break;
+    case IpProtocol::tcp: describe_tcp(out, payload, *ip, true); break;
+    case IpProtocol::udp: describe_udp(out, payload, *ip, true); break;
+    default:
+      put_protocol(out, std::to_underlying(upper->protocol));
+      put(out, " len {}", payload.size());
+      break;
+  }
+  if (ext > 0) put(out, " (extension headers {})", ByteCount{ext});
+}
+
 // ---- link ------------------------------------------------------------------------------------
 
 void describe_arp(std::string& out, Bytes packet) {
@@ -476,7 +618,8 @@ void describe_ethernet(std::string& out, Bytes frame) {
       describe_ipv4(out, payload);
       return;
     case static_cast<std::uint16_t>(EtherType::ipv6):
-      put(out, "IPv6, {}", ByteCount{payload.size()});
+      put(out, "IPv6 ");
+      describe_ipv6(out, payload);
       return;
     case static_cast<std::uint16_t>(EtherType::vlan):
     case static_cast<std::uint16_t>(EtherType::qinq):
@@ -508,7 +651,7 @@ void append_frame_description(std::string& out, Bytes frame, Framing framing) {
   // to go on.
   switch (const unsigned version = load_u8(frame, 0) >> 4) {
     case 4: describe_ipv4(out, frame); break;
-    case 6: put(out, "IPv6, {}", ByteCount{frame.size()}); break;
+    case 6: describe_ipv6(out, frame); break;
     default: put(out, "not IP (version {}), {}", version, ByteCount{frame.size()}); break;
   }
 }

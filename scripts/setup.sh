@@ -15,6 +15,8 @@ packages=(
   libboost-dev catch2 libspdlog-dev libfmt-dev libpcap-dev libcli11-dev libmnl-dev libseccomp-dev nlohmann-json3-dev
   # tests and demo: namespaces, real peers, capture decoding; GNU time for the flood replay's peak RSS
   iproute2 util-linux procps iputils-ping iputils-arping tcpdump tshark libcap2-bin time
+  # the IPv6 tests (tests/live/ipv6_*, tests/cli/ipv6_replay.py): a UDP socket, a pcap written and checked
+  python3
   # the labs (docs/labs/, ctest -L labs): strace in lab 1
   strace
 )

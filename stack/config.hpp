@@ -66,7 +66,8 @@ struct Icmpv6Config {
 
 struct ReassemblyConfig {
   Duration timeout = 30s;                // ipfrag_time
-  std::size_t max_bytes = 4 * 1024 * 1024;  // ipfrag_high_thresh
+  std::size_t max_bytes = 4 * 1024 * 1024;  // ipfrag_high_thresh; IPv6 has a budget of its own as large
+  Duration ipv6_timeout = 60s;           // ip6frag_time (IPV6_FRAG_TIMEOUT): IPv6 waits twice as long
 };
 
 // Path MTU discovery's memory (net.ipv4.route.*): what a "fragmentation needed" teaches us.

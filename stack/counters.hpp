@@ -88,6 +88,21 @@ namespace tapstack {
   X(ip_frag_drop_bad, "ipv4: malformed fragment")                                               \
   X(ip_frags_out, "ipv4: fragments sent")                                                       \
   X(ip_drop_df_too_big, "ipv4: reply larger than the MTU with DF set")                         \
+  X(ip6_frag_in, "ipv6: fragments received")                                                   \
+  X(ip6_frag_atomic, "ipv6: atomic fragments (offset 0, M clear) taken as whole datagrams")      \
+  X(ip6_frag_reassembled, "ipv6: datagrams reassembled")                                        \
+  X(ip6_frag_drop_truncated, "ipv6: Fragment header cut short (parameter problem)")              \
+  X(ip6_frag_drop_incomplete_chain, "ipv6: first fragment without the upper-layer header (RFC 7112)") \
+  X(ip6_frag_drop_bad_length, "ipv6: non-last fragment not a multiple of 8 bytes (parameter problem)") \
+  X(ip6_frag_drop_beyond_max, "ipv6: fragment ending beyond 65535 bytes (parameter problem)")  \
+  X(ip6_frag_drop_oversize, "ipv6: reassembled payload beyond 65535 bytes")                     \
+  X(ip6_frag_drop_overlap, "ipv6: overlapping fragment discarded the datagram (RFC 5722)")      \
+  X(ip6_frag_drop_duplicate, "ipv6: fragment repeating data already held")                      \
+  X(ip6_frag_drop_timeout, "ipv6: incomplete datagrams timed out")                              \
+  X(ip6_frag_drop_memory, "ipv6: incomplete datagrams evicted for memory")                      \
+  X(ip6_frag_drop_bad, "ipv6: fragment conflicting with its datagram's end, or ECN mixed")       \
+  X(ip6_frags_out, "ipv6: fragments sent")                                                      \
+  X(ip6_frag_drop_mtu_too_small, "ipv6: reply not sent: no room to fragment it to the MTU")    \
   X(icmp_in, "icmp: messages received")                                                         \
   X(icmp_drop_truncated, "icmp: shorter than 8 bytes")                                          \
   X(icmp_drop_bad_checksum, "icmp: checksum mismatch")                                          \

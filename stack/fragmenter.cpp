@@ -2,6 +2,7 @@
 
 #include "stack/wire/checksum.hpp"
 #include "stack/wire/ip_options.hpp"
+#include "stack/wire/ipv6_fragment.hpp"
 
 #include <algorithm>
 
@@ -65,6 +66,64 @@ std::optional<std::size_t> Fragmenter::next(MutableBytes out) {
   ptr_ += len;
   if (ptr_ == datagram_.size() - hlen_) done_ = true;
   return hlen_ + len;
+}
+
+std::expected<Fragmenter6, FragmentError> Fragmenter6::create(Bytes datagram, std::size_t unfragmentable,
+                                                              std::size_t next_header_at, std::size_t mtu,
+                                                              std::uint32_t ident) {
+  if (mtu < kIpv6MinMtu) return std::unexpected(FragmentError::mtu_too_small);
+  Fragmenter6 f;
+  f.datagram_ = datagram;
+  f.unfragmentable_ = unfragmentable;
+  f.next_header_at_ = next_header_at;
+  if (datagram.size() <= mtu) {
+    f.single_ = true;
+    f.count_ = 1;
+    return f;
+  }
+  // ip6_fragment(): fail_toobig unless 8 bytes fit behind the headers.
+  if (mtu < unfragmentable + kIpv6FragmentHeaderLen + 8) return std::unexpected(FragmentError::mtu_too_small);
+  f.per_fragment_ = (mtu - unfragmentable - kIpv6FragmentHeaderLen) & ~std::size_t{7};
+  f.next_header_ = IpProtocol{load_u8(datagram, next_header_at)};
+  f.ident_ = ident;
+  const std::size_t fragmentable = datagram.size() - unfragmentable;
+  f.count_ = (fragmentable + f.per_fragment_ - 1) / f.per_fragment_;
+  return f;
+}
+
+std::size_t Fragmenter6::max_fragment_len() const {
+  return single_ ? datagram_.size() : unfragmentable_ + kIpv6FragmentHeaderLen + per_fragment_;
+}
+
+std::size_t Fragmenter6::next_len() const {
+  if (done_) return 0;
+  if (single_) return datagram_.size();
+  return unfragmentable_ + kIpv6FragmentHeaderLen +
+         std::min(datagram_.size() - unfragmentable_ - ptr_, per_fragment_);
+}
+
+std::optional<std::size_t> Fragmenter6::next(MutableBytes out) {
+  if (done_) return std::nullopt;
+  if (single_) {
+    if (out.size() < datagram_.size()) return std::nullopt;
+    copy_bytes(out, datagram_);
+    done_ = true;
+    return datagram_.size();
+  }
+  const std::size_t left = datagram_.size() - unfragmentable_ - ptr_;
+  const std::size_t len = std::min(left, per_fragment_);
+  const std::size_t headers = unfragmentable_ + kIpv6FragmentHeaderLen;
+  if (out.size() < headers + len) return std::nullopt;
+
+  copy_bytes(out, datagram_.first(unfragmentable_));
+  store_u8(out, next_header_at_, static_cast<std::uint8_t>(IpProtocol::fragment));
+  store_be16(out, ipv6_field::payload_len, static_cast<std::uint16_t>(headers + len - kIpv6HeaderLen));
+  Ipv6FragmentRepr{next_header_, ptr_, len < left, ident_}.emit(out.subspan(unfragmentable_));
+  copy_bytes(out.subspan(headers), datagram_.subspan(unfragmentable_ + ptr_, len));
+
+  ptr_ += len;
+  if (ptr_ == datagram_.size() - unfragmentable_) done_ = true;
+  return headers + len;
 }
 
 }  // namespace tapstack

@@ -9,16 +9,30 @@
 namespace tapstack {
 namespace {
 
-// Header room in front of the payload: the first fragment's header is stored so that it ends
-// where the payload starts, making the reassembled datagram one contiguous span.
-constexpr std::size_t kHeaderRoom = kIpv4MaxHeaderLen;
-// The most payload a valid datagram can have (with a 20-byte header).
-constexpr std::size_t kPayloadCapacity = kIpv4MaxDatagramLen - kIpv4MinHeaderLen;
-constexpr std::size_t kBufferLen = kHeaderRoom + kPayloadCapacity;
-// The furthest a fragment can reach: largest offset plus largest payload.
-constexpr std::size_t kMaxEnd = std::size_t{kIpv4FragOffsetMask} * 8 + kPayloadCapacity;
+// The furthest a fragment can reach in either family: IPv4's largest offset plus its largest
+// payload (an IPv6 fragment reaching beyond 65535 is refused before it gets here).
+constexpr std::size_t kMaxEnd = std::size_t{kIpv4FragOffsetMask} * 8 + (kIpv4MaxDatagramLen - kIpv4MinHeaderLen);
 constexpr std::size_t kUnits = (kMaxEnd + 7) / 8;  // 8-byte units, RFC 791's fragment blocks
 constexpr std::size_t kBitmapWords = (kUnits + 63) / 64;
+
+// IPv4's shape: the first fragment's header is stored so that it ends where the payload starts,
+// making the reassembled datagram one contiguous span.
+constexpr FragmentLimits ipv4_limits(unsigned max_dist) {
+  return {kIpv4MaxHeaderLen, kIpv4MaxDatagramLen - kIpv4MinHeaderLen, max_dist};
+}
+
+FragmentKey ipv4_key(Ipv4Addr src, Ipv4Addr dst, IpProtocol protocol, std::uint16_t ident) {
+  FragmentKey k;
+  for (int i = 0; i < 4; ++i) {
+    k.src[static_cast<std::size_t>(i)] = src.octet(i);
+    k.dst[static_cast<std::size_t>(i)] = dst.octet(i);
+  }
+  k.ident = ident;
+  k.protocol = static_cast<std::uint8_t>(protocol);
+  return k;
+}
+
+Ipv4Addr ipv4_of(const std::array<std::uint8_t, 16>& a) { return Ipv4Addr::from_octets(a[0], a[1], a[2], a[3]); }
 
 // ip_frag_ecn_table (inet_fragment.c): index = OR of 1 << (tos & 3) over the fragments;
 // 0xff = invalid mix (drop), otherwise the bits to OR into the reassembled TOS.
@@ -76,36 +90,35 @@ void set_range(std::uint64_t* bm, std::size_t a, std::size_t b) {
 
 }  // namespace
 
-Reassembler::Reassembler(const ReassemblyConfig& config, unsigned max_dist)
-    : timeout_(config.timeout), max_dist_(max_dist), slots_(std::max<std::size_t>(config.max_bytes / kSlotBytes, 1)) {
+FragmentQueues::FragmentQueues(std::size_t max_bytes, Duration timeout, const FragmentLimits& limits)
+    : timeout_(timeout), limits_(limits), slots_(std::max<std::size_t>(max_bytes / kSlotBytes, 1)) {
   free_.reserve(slots_.size());
   for (std::size_t i = slots_.size(); i-- > 0;) free_.push_back(static_cast<std::uint32_t>(i));
   // Every slot's storage is taken now, so no fragment ever allocates. The buffers are not
   // initialised: pages nobody writes to are never backed by memory.
   for (Slot& s : slots_) {
-    s.buffer = std::make_unique_for_overwrite<std::byte[]>(kBufferLen);
+    s.buffer = std::make_unique_for_overwrite<std::byte[]>(limits_.header_room + limits_.payload_capacity);
     s.bitmaps = std::make_unique<std::uint64_t[]>(2 * kBitmapWords);
   }
 }
 
-Reassembler::~Reassembler() = default;
+FragmentQueues::~FragmentQueues() = default;
 
-std::uint32_t Reassembler::find(Ipv4Addr src, Ipv4Addr dst, IpProtocol protocol, std::uint16_t ident) const {
+std::uint32_t FragmentQueues::find(const FragmentKey& key) const {
   for (std::uint32_t i = head_; i != kNone; i = slots_[i].next) {
-    const Slot& s = slots_[i];
-    if (s.ident == ident && s.src == src && s.dst == dst && s.protocol == protocol) return i;
+    if (slots_[i].key == key) return i;
   }
   return kNone;
 }
 
-void Reassembler::unlink(std::uint32_t idx) {
+void FragmentQueues::unlink(std::uint32_t idx) {
   Slot& s = slots_[idx];
   (s.prev == kNone ? head_ : slots_[s.prev].next) = s.next;
   (s.next == kNone ? tail_ : slots_[s.next].prev) = s.prev;
   s.prev = s.next = kNone;
 }
 
-void Reassembler::link_tail(std::uint32_t idx) {
+void FragmentQueues::link_tail(std::uint32_t idx) {
   Slot& s = slots_[idx];
   s.prev = tail_;
   s.next = kNone;
@@ -113,7 +126,7 @@ void Reassembler::link_tail(std::uint32_t idx) {
   tail_ = idx;
 }
 
-void Reassembler::flush(Slot& s) {
+void FragmentQueues::flush(Slot& s) {
   if (s.words_used != 0) {
     std::fill_n(s.bitmaps.get(), s.words_used, std::uint64_t{0});
     std::fill_n(s.bitmaps.get() + kBitmapWords, s.words_used, std::uint64_t{0});
@@ -125,7 +138,7 @@ void Reassembler::flush(Slot& s) {
   s.ecn = 0;
 }
 
-std::uint32_t Reassembler::acquire(Instant now, bool& evicted) {
+std::uint32_t FragmentQueues::acquire(Instant now, bool& evicted) {
   if (free_.empty()) {
     // The memory bound: the oldest incomplete datagram makes room, silently.
     evicted = true;
@@ -146,7 +159,7 @@ std::uint32_t Reassembler::acquire(Instant now, bool& evicted) {
   return idx;
 }
 
-void Reassembler::release(std::uint32_t idx) {
+void FragmentQueues::release(std::uint32_t idx) {
   Slot& s = slots_[idx];
   flush(s);
   unlink(idx);
@@ -155,39 +168,36 @@ void Reassembler::release(std::uint32_t idx) {
   free_.push_back(idx);
 }
 
-ReassemblyResult Reassembler::discard(std::uint32_t idx, ReassemblyStatus why, ReassemblyResult r) {
+FragmentQueues::Outcome FragmentQueues::discard(std::uint32_t idx, ReassemblyStatus why, Outcome r) {
   release(idx);
   r.status = why;
   return r;
 }
 
-ReassemblyResult Reassembler::on_fragment(const Ipv4View& frag, Instant now, const FragmentMeta& meta) {
-  ReassemblyResult r;
-  if (!frag.is_fragment()) {
-    r.status = ReassemblyStatus::not_a_fragment;
+FragmentQueues::Outcome FragmentQueues::insert(const FragmentKey& key, const FragmentPiece& piece, Instant now) {
+  Outcome r;
+  const std::size_t offset = piece.offset;
+  const std::size_t end = offset + piece.data.size();
+  const bool more = piece.more;
+  if (end > kMaxEnd || piece.header.size() > limits_.header_room) {  // the family's checks failed: refuse
+    r.status = ReassemblyStatus::inconsistent;
     return r;
   }
-  const Bytes header = meta.header.size() == frag.header_len() ? meta.header : frag.header();
-  const Bytes payload = frag.payload();
-  const std::size_t offset = frag.frag_offset();
-  const bool more = frag.more_fragments();
-  // ip_frag_queue(): a non-last fragment is trimmed to a multiple of 8 rather than refused.
-  std::size_t end = offset + payload.size();
-  if (more) end &= ~std::size_t{7};
 
-  std::uint32_t idx = find(frag.src(), frag.dst(), frag.protocol(), frag.ident());
+  std::uint32_t idx = find(key);
 
   // ip_frag_too_far(): each fragment from a source advances that source's counter; a datagram
   // whose own fragments are more than max_dist apart (counting fragments of other datagrams from
   // the same source in between) is restarted.
   bool too_far = false;
-  if (max_dist_ != 0) {
+  const unsigned max_dist = limits_.max_dist;
+  if (max_dist != 0) {
     for (std::uint32_t i = head_; i != kNone; i = slots_[i].next) {
-      if (i != idx && slots_[i].src == frag.src() && slots_[i].dist < max_dist_) ++slots_[i].dist;
+      if (i != idx && slots_[i].key.src == key.src && slots_[i].dist < max_dist) ++slots_[i].dist;
     }
     if (idx != kNone) {
       Slot& s = slots_[idx];
-      too_far = s.tail_end != 0 && s.dist + 1 > max_dist_;
+      too_far = s.tail_end != 0 && s.dist + 1 > max_dist;
       s.dist = 0;
     }
   }
@@ -199,11 +209,7 @@ ReassemblyResult Reassembler::on_fragment(const Ipv4View& frag, Instant now, con
       return r;
     }
     idx = acquire(now, r.evicted);
-    Slot& s = slots_[idx];
-    s.src = frag.src();
-    s.dst = frag.dst();
-    s.protocol = frag.protocol();
-    s.ident = frag.ident();
+    slots_[idx].key = key;
   } else if (too_far) {
     // ip_frag_reinit(): drop what was held, keep the queue, restart its timer.
     Slot& s = slots_[idx];
@@ -254,73 +260,129 @@ ReassemblyResult Reassembler::on_fragment(const Ipv4View& frag, Instant now, con
   q.words_used = std::max(q.words_used, (u1 + 63) / 64);
   q.tail_end = std::max(q.tail_end, end);
 
-  if (offset < kPayloadCapacity) {
-    const std::size_t stored = std::min(end, kPayloadCapacity) - offset;
-    copy_bytes(MutableBytes{q.buffer.get() + kHeaderRoom, kPayloadCapacity}.subspan(offset), payload.first(stored));
+  const std::size_t capacity = limits_.payload_capacity;
+  std::byte* const payload_start = q.buffer.get() + limits_.header_room;
+  if (offset < capacity) {
+    const std::size_t stored = std::min(end, capacity) - offset;
+    copy_bytes(MutableBytes{payload_start, capacity}.subspan(offset), piece.data.first(stored));
     q.stored += stored;
     bytes_held_ += stored;
   }
   q.meat += end - offset;
-  q.ecn |= static_cast<std::uint8_t>(1u << (frag.tos() & 3u));
+  q.ecn |= static_cast<std::uint8_t>(1u << (piece.ecn & 3u));
   if (offset == 0) {
     q.first_in = true;
-    q.first_hlen = frag.header_len();
+    q.first_hlen = piece.header.size();
     q.first_end = end;
-    q.first_options = meta.options;
-    copy_bytes(MutableBytes{q.buffer.get() + kHeaderRoom - header.size(), header.size()}, header);
+    q.first_options = piece.options;
+    copy_bytes(MutableBytes{payload_start - piece.header.size(), piece.header.size()}, piece.header);
   }
-  const std::size_t fragsize = end - offset + frag.header_len();
+  const std::size_t fragsize = end - offset + piece.header.size();
   q.max_size = std::max(q.max_size, fragsize);
-  if (frag.dont_fragment() && fragsize > q.max_df_size) q.max_df_size = fragsize;
+  if (piece.dont_fragment && fragsize > q.max_df_size) q.max_df_size = fragsize;
 
   if (q.first_in && q.last_in && q.meat == q.len) return reassemble(idx, r);
   r.status = ReassemblyStatus::held;
   return r;
 }
 
-ReassemblyResult Reassembler::reassemble(std::uint32_t idx, ReassemblyResult r) {
+FragmentQueues::Outcome FragmentQueues::reassemble(std::uint32_t idx, Outcome r) {
   Slot& q = slots_[idx];
   const std::uint8_t ecn = kEcnTable[q.ecn];
   if (ecn == 0xff) return discard(idx, ReassemblyStatus::ecn_mismatch, r);
-  const std::size_t total = q.first_hlen + q.len;
-  if (total > kIpv4MaxDatagramLen) return discard(idx, ReassemblyStatus::oversize, r);
-
-  const MutableBytes datagram{q.buffer.get() + kHeaderRoom - q.first_hlen, total};
-  store_be16(datagram, ipv4_field::total_len, static_cast<std::uint16_t>(total));
-  // DF only if the largest fragment carried it (so a forwarder would not build a DF packet
-  // larger than what the sender sent); MF, offset and the reserved bit cleared.
-  store_be16(datagram, ipv4_field::flags_frag, q.max_df_size == q.max_size ? kIpv4FlagDontFragment : 0);
-  store_u8(datagram, ipv4_field::tos, static_cast<std::uint8_t>(load_u8(datagram, ipv4_field::tos) | ecn));
-  store_be16(datagram, ipv4_field::checksum, 0);
-  store_be16(datagram, ipv4_field::checksum, internet_checksum(datagram.first(q.first_hlen)));
+  // More payload than any valid datagram has: the family's own size rule would refuse it too.
+  if (q.len > limits_.payload_capacity) return discard(idx, ReassemblyStatus::oversize, r);
 
   r.status = ReassemblyStatus::complete;
-  r.datagram = datagram;
+  r.datagram = MutableBytes{q.buffer.get() + limits_.header_room - q.first_hlen, q.first_hlen + q.len};
+  r.header_len = q.first_hlen;
+  r.ecn = ecn;
+  r.dont_fragment = q.max_df_size == q.max_size;
   r.options = q.first_options;
   release(idx);  // the buffer stays untouched until a later call reuses the slot
   return r;
 }
 
-std::optional<ExpiredDatagram> Reassembler::pop_expired(Instant now) {
+std::optional<FragmentQueues::Expired> FragmentQueues::pop_expired(Instant now) {
   if (head_ == kNone || slots_[head_].deadline > now) return std::nullopt;
   const std::uint32_t idx = head_;
   const Slot& s = slots_[idx];
-  ExpiredDatagram e;
-  e.src = s.src;
-  e.dst = s.dst;
-  e.protocol = s.protocol;
-  e.ident = s.ident;
+  Expired e;
+  e.key = s.key;
   if (s.first_in) {
-    e.first_fragment = Bytes{s.buffer.get() + kHeaderRoom - s.first_hlen, s.first_hlen + s.first_end};
+    e.first_fragment = Bytes{s.buffer.get() + limits_.header_room - s.first_hlen, s.first_hlen + s.first_end};
     e.options = s.first_options;
   }
   release(idx);
   return e;
 }
 
-std::optional<Instant> Reassembler::next_deadline() const {
+std::optional<Instant> FragmentQueues::next_deadline() const {
   if (head_ == kNone) return std::nullopt;
   return slots_[head_].deadline;
+}
+
+Reassembler::Reassembler(const ReassemblyConfig& config, unsigned max_dist)
+    : queues_(config.max_bytes, config.timeout, ipv4_limits(max_dist)) {}
+
+ReassemblyResult Reassembler::on_fragment(const Ipv4View& frag, Instant now, const FragmentMeta& meta) {
+  ReassemblyResult r;
+  if (!frag.is_fragment()) {
+    r.status = ReassemblyStatus::not_a_fragment;
+    return r;
+  }
+  const Bytes payload = frag.payload();
+  const std::size_t offset = frag.frag_offset();
+  const bool more = frag.more_fragments();
+  // ip_frag_queue(): a non-last fragment is trimmed to a multiple of 8 rather than refused.
+  std::size_t end = offset + payload.size();
+  if (more) end &= ~std::size_t{7};
+
+  FragmentPiece piece;
+  piece.header = meta.header.size() == frag.header_len() ? meta.header : frag.header();
+  piece.data = payload.first(end - offset);
+  piece.offset = offset;
+  piece.more = more;
+  piece.ecn = frag.tos() & 3u;
+  piece.dont_fragment = frag.dont_fragment();
+  piece.options = meta.options;
+  const FragmentQueues::Outcome o =
+      queues_.insert(ipv4_key(frag.src(), frag.dst(), frag.protocol(), frag.ident()), piece, now);
+  r.status = o.status;
+  r.evicted = o.evicted;
+  r.restarted = o.restarted;
+  if (o.status != ReassemblyStatus::complete) return r;
+
+  // ip_frag_reasm(): the first fragment's header length plus the payload must fit a datagram.
+  const std::size_t total = o.datagram.size();
+  if (total > kIpv4MaxDatagramLen) {
+    r.status = ReassemblyStatus::oversize;
+    return r;
+  }
+  const MutableBytes datagram = o.datagram;
+  store_be16(datagram, ipv4_field::total_len, static_cast<std::uint16_t>(total));
+  // DF only if the largest fragment carried it (so a forwarder would not build a DF packet
+  // larger than what the sender sent); MF, offset and the reserved bit cleared.
+  store_be16(datagram, ipv4_field::flags_frag, o.dont_fragment ? kIpv4FlagDontFragment : 0);
+  store_u8(datagram, ipv4_field::tos, static_cast<std::uint8_t>(load_u8(datagram, ipv4_field::tos) | o.ecn));
+  store_be16(datagram, ipv4_field::checksum, 0);
+  store_be16(datagram, ipv4_field::checksum, internet_checksum(datagram.first(o.header_len)));
+  r.datagram = datagram;
+  r.options = o.options;
+  return r;
+}
+
+std::optional<ExpiredDatagram> Reassembler::pop_expired(Instant now) {
+  auto e = queues_.pop_expired(now);
+  if (!e) return std::nullopt;
+  ExpiredDatagram d;
+  d.src = ipv4_of(e->key.src);
+  d.dst = ipv4_of(e->key.dst);
+  d.protocol = IpProtocol{e->key.protocol};
+  d.ident = static_cast<std::uint16_t>(e->key.ident);
+  d.first_fragment = e->first_fragment;
+  d.options = e->options;
+  return d;
 }
 
 }  // namespace tapstack

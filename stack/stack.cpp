@@ -46,7 +46,8 @@ Stack::Stack(const StackConfig& config, FrameSink& out, StackEvents* events)
       ipv6_addresses_(owned_ipv6(config)),
       dad_(ipv6_addresses_.size()),
       ns_tx_(link_room(config, kNdpIcmpHeaderLen + kNdpSolicitationBodyLen + kNdpLinkLayerOptionLen, kIpv6HeaderLen)),
-      na_tx_(link_room(config, kNdpIcmpHeaderLen + kNdpAdvertisementBodyLen + kNdpLinkLayerOptionLen, kIpv6HeaderLen)) {}
+      na_tx_(link_room(config, kNdpIcmpHeaderLen + kNdpAdvertisementBodyLen + kNdpLinkLayerOptionLen, kIpv6HeaderLen)),
+      reassembler6_(config.reassembly) {}
 
 const StackConfig& Stack::config() const { return config_; }
 const Counters& Stack::counters() const { return counters_; }
@@ -116,6 +117,7 @@ void Stack::on_frame(Bytes frame, Instant now) {
 void Stack::on_timer(Instant now) {
   neighbours_.on_timer(now, [&](const NeighbourAction& a) { act_on(a, now); });
   expire_fragments(now);
+  expire_fragments6(now);
   path_mtus_.expire(now);
   ndp_on_timer(now);
 }
@@ -127,6 +129,7 @@ std::optional<Instant> Stack::next_deadline() const {
     if (deadline && (!next || *deadline < *next)) next = deadline;
   };
   take_if_sooner(reassembler_.next_deadline());
+  take_if_sooner(reassembler6_.next_deadline());
   take_if_sooner(path_mtus_.next_deadline());
   take_if_sooner(ndp_next_deadline());
   return next;

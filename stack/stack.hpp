@@ -18,6 +18,7 @@
 #include "stack/owned_ipv6_address.hpp"
 #include "stack/path_mtu_table.hpp"
 #include "stack/reassembly.hpp"
+#include "stack/reassembly6.hpp"
 #include "stack/stack_events.hpp"
 #include "stack/time.hpp"
 #include "stack/tx_buffer.hpp"
@@ -62,7 +63,7 @@ class Stack {
   // What is still pending (read-only): frames held waiting on ARP, datagrams incomplete in
   // reassembly. Timers resolve both (see next_deadline()).
   std::size_t held_frames() const { return held_.size(); }
-  std::size_t incomplete_datagrams() const { return reassembler_.incomplete(); }
+  std::size_t incomplete_datagrams() const { return reassembler_.incomplete() + reassembler6_.incomplete(); }
 
  private:
   // How the frame reached us at the link layer (Linux's skb->pkt_type).
@@ -283,6 +284,18 @@ class Stack {
   MacAddr rx_src_mac_;        // the Ethernet source of the frame being handled (whom a conflict names)
   TxBuffer ns_tx_;            // neighbour solicitations
   TxBuffer na_tx_;            // neighbour advertisements
+
+  // ---- IPv6 fragments (stack_ipv6_fragments.cpp, v6frag; RFC 8200 §4.5) ---------------------
+  // on_fragment6() (declared above with the IPv6 input) hands a Fragment header to reassembler6_
+  // and a whole datagram back to walk_and_deliver6(). Timeouts send time exceeded code 1.
+  void expire_fragments6(Instant now);
+  // dispatch_ipv6()'s datagram (header built) larger than mtu: one fragment at a time in
+  // frag_tx_, each to send_to_neighbour6().
+  void send_fragments6(const Ipv6Addr& next_hop, const TxBuffer& datagram, std::size_t mtu, Instant now);
+  std::uint32_t next_ident6() { return ident6_++; }
+
+  Reassembler6 reassembler6_;  // a budget of its own, as ip6frag_high_thresh is
+  std::uint32_t ident6_ = 0;   // Fragment header identifications
 };
 
 }  // namespace tapstack

@@ -123,12 +123,6 @@ void Stack::on_chain_end6(const Ipv6View& ip, const Ipv6Chain& chain, bool to_mu
                     chain.pointer, now);
 }
 
-void Stack::on_fragment6(const Ipv6View&, const Ipv6Chain&, LinkCast, Instant) {
-  // v6frag: hand the Fragment header at chain.offset to the reassembler here, and a whole
-  // datagram to walk_and_deliver6() from behind it.
-  counters_.add(Counter::ipv6_drop_fragment);
-}
-
 void Stack::deliver6(const Inbound6& in, Instant now) {
   switch (in.protocol) {
     case IpProtocol::icmpv6:

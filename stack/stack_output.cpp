@@ -190,12 +190,6 @@ void Stack::dispatch_ipv6(const Outbound6& datagram, TxBuffer& packet, Instant n
     return;
   }
   const std::size_t payload_len = packet.size();
-  // v6frag: larger than the link takes (RFC 8200 §5), fragment here with a Fragment header,
-  // one fragment at a time through send_to_neighbour6().
-  if (kIpv6HeaderLen + payload_len > config_.mtu) {
-    counters_.add(Counter::ipv6_drop_too_big);
-    return;
-  }
   const Ipv6Repr header{
       .src = datagram.src,
       .dst = datagram.dst,
@@ -209,6 +203,12 @@ void Stack::dispatch_ipv6(const Outbound6& datagram, TxBuffer& packet, Instant n
   };
   header.emit(packet.push(kIpv6HeaderLen));
   counters_.add(Counter::ipv6_out);
+  // Larger than the link takes (RFC 8200 §5; with no router the link MTU is the path's):
+  // fragments with a Fragment header, one at a time (stack_ipv6_fragments.cpp).
+  if (packet.size() > config_.mtu) {
+    send_fragments6(datagram.dst, packet, config_.mtu, now);
+    return;
+  }
   send_to_neighbour6(datagram.dst, packet, now);
 }
 

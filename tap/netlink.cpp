@@ -53,6 +53,23 @@ std::size_t build_add_address(std::span<std::byte> buffer, std::uint32_t seq, un
   return nlh->nlmsg_len;
 }
 
+std::size_t build_add_address(std::span<std::byte> buffer, std::uint32_t seq, unsigned ifindex,
+                              const Ipv6Interface& address) {
+  nlmsghdr* nlh = start(buffer, RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, seq);
+  auto* ifa = static_cast<ifaddrmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifaddrmsg)));
+  ifa->ifa_family = AF_INET6;
+  ifa->ifa_prefixlen = address.prefix_len;
+  // The kernel derives the scope from the address (link for fe80::/10); it ignores this one.
+  ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+  ifa->ifa_index = ifindex;
+  // ifa_flags is 8 bits wide; IFA_FLAGS, which newer kernels prefer, carries all 32.
+  ifa->ifa_flags = IFA_F_NODAD;
+  mnl_attr_put_check(nlh, buffer.size(), IFA_LOCAL, address.addr.octets.size(), address.addr.octets.data());
+  mnl_attr_put_check(nlh, buffer.size(), IFA_ADDRESS, address.addr.octets.size(), address.addr.octets.data());
+  mnl_attr_put_u32_check(nlh, buffer.size(), IFA_FLAGS, IFA_F_NODAD);
+  return nlh->nlmsg_len;
+}
+
 std::size_t build_change_link(std::span<std::byte> buffer, std::uint32_t seq, unsigned ifindex,
                               const LinkChange& change) {
   nlmsghdr* nlh = start(buffer, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, seq);
@@ -288,6 +305,14 @@ void Rtnetlink::transact(std::span<const std::byte> request, std::uint32_t seq, 
 }
 
 void Rtnetlink::add_address(std::string_view ifname, Ipv4Interface address) {
+  const unsigned index = interface_index(ifname);
+  alignas(nlmsghdr) std::array<std::byte, netlink::kRequestBufferLen> buffer;
+  const std::uint32_t seq = ++seq_;
+  const std::size_t len = netlink::build_add_address(buffer, seq, index, address);
+  transact(std::span(buffer).first(len), seq, "cannot assign " + address.to_string() + " to " + std::string(ifname), ifname);
+}
+
+void Rtnetlink::add_address(std::string_view ifname, const Ipv6Interface& address) {
   const unsigned index = interface_index(ifname);
   alignas(nlmsghdr) std::array<std::byte, netlink::kRequestBufferLen> buffer;
   const std::uint32_t seq = ++seq_;

@@ -84,6 +84,11 @@ inline constexpr std::size_t kRequestBufferLen = 256;
 // the kernel installs no broadcast route). Returns the message length.
 std::size_t build_add_address(std::span<std::byte> buffer, std::uint32_t seq, unsigned ifindex,
                               Ipv4Interface address);
+// The same for AF_INET6 (`ip -6 addr replace ADDR/N dev X nodad`): IFA_LOCAL and IFA_ADDRESS, and
+// IFA_F_NODAD in ifa_flags and IFA_FLAGS, so the address is usable at once instead of tentative
+// for the host's DAD (a second at least, RFC 4862 §5.4). The kernel adds the prefix route itself.
+std::size_t build_add_address(std::span<std::byte> buffer, std::uint32_t seq, unsigned ifindex,
+                              const Ipv6Interface& address);
 
 // RTM_NEWLINK on an existing link: IFF_UP through ifi_flags/ifi_change, IFLA_MTU, IFLA_ADDRESS,
 // IFLA_TXQLEN.
@@ -135,6 +140,7 @@ class Rtnetlink {
   // Each call sends one request and waits (at most ~2 s) for its ACK. Throws SetupError
   // (configure_host) with the kernel's errno and extended-ack text.
   void add_address(std::string_view ifname, Ipv4Interface address);
+  void add_address(std::string_view ifname, const Ipv6Interface& address);
   void change_link(std::string_view ifname, const LinkChange& change);
 
   // Questions; each throws SetupError (read_host) when the kernel does not answer.

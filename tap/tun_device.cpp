@@ -69,6 +69,8 @@ TunDevice TunDevice::open(std::string_view name, LinkMode mode, SetupStep step) 
   // more than a queue length set on an interface someone else just made.
   const bool existed = !name.empty() && ::if_nametoindex(std::string(name).c_str()) != 0;
   ifreq ifr{};
+  // Without the packet-information header a TUN still carries IPv6: the driver tells the family
+  // of what we write by its version nibble (tun_get_user), and hands us both.
   unsigned flags = (mode == LinkMode::tap ? IFF_TAP : IFF_TUN) | IFF_NO_PI;
   // IFF_TUN_EXCL makes TUNSETIFF fail on an existing name instead of attaching to it.
   if (exclusive) flags |= IFF_TUN_EXCL;

@@ -12,8 +12,9 @@
 namespace tapstack {
 namespace {
 
-// Room for the largest frame a TUN/TAP can hand us (a 65535-byte datagram, an Ethernet header
-// and a VLAN tag), so the kernel never cuts one short.
+// Room for the largest frame a TUN/TAP can hand us (a datagram as large as the largest MTU the
+// driver takes, 65535, IPv4 or IPv6 alike, an Ethernet header and a VLAN tag), so the kernel
+// never cuts one short.
 constexpr std::size_t kFrameBufferLen = kIpv4MaxDatagramLen + kEthernetHeaderLen + kVlanTagLen;
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "describe/describe.hpp"
 
+#include "ipv6_frames.hpp"
 #include "test_frames.hpp"
 
 #include <catch2/catch.hpp>
@@ -148,7 +149,7 @@ TEST_CASE("describe: malformed frames are described as such") {
 }
 
 TEST_CASE("describe: other EtherTypes, VLAN tags and 802.3 lengths are named") {
-  CHECK(tap(ethernet(MacAddr::broadcast(), kPeerMac, EtherType::ipv6, Frame(40))).ends_with("IPv6, 40 bytes"));
+  CHECK(tap(ethernet(MacAddr::broadcast(), kPeerMac, EtherType::ipv6, Frame(40))).ends_with("IPv6 IPv6 header with version 0"));
   CHECK(tap(ethernet(MacAddr::broadcast(), kPeerMac, EtherType::vlan, bytes({0x00, 0x05, 0x08, 0x00}))).ends_with(
       "802.1Q vlan 5 ethertype 0x0800, 0 bytes"));
   CHECK(tap(ethernet(MacAddr::broadcast(), kPeerMac, EtherType{46}, Frame(46))).ends_with("802.3 length 46 (LLC), 46 bytes"));
@@ -182,4 +183,26 @@ TEST_CASE("describe: the hex dump shows 16 bytes a line with their ASCII") {
         "0x0000:  2e2e 2e2e 2e2e 2e2e 2e2e 2e2e 2e2e 2e2e  ................\n"
         "0x0010:  2e                                       .");
   CHECK(hex_dump({}).empty());
+}
+
+TEST_CASE("describe: IPv6 echo, UDP, TCP and errors read like their IPv4 lines") {
+  CHECK(tun(ipv6(kPeerIp6, kOurIp6, IpProtocol::icmpv6, icmpv6_echo(0x1c, 3, 56, kPeerIp6, kOurIp6))) ==
+        "fd00::1 > fd00::2 ICMP6 echo request id 0x1c seq 3 len 64");
+  CHECK(tap(eth6(ipv6(kPeerIp6, kOurIp6, IpProtocol::udp, udp6(40000, 53, 24, kPeerIp6, kOurIp6)))) ==
+        "02:00:0a:00:00:01 > 02:00:0a:00:00:02 IPv6 fd00::1 > fd00::2 UDP 40000 > 53 len 24");
+  CHECK(tun(ipv6(kPeerIp6, kOurIp6, IpProtocol::tcp, tcp6(tcp_flag::syn, 5, 0, kPeerIp6, kOurIp6))) ==
+        "fd00::1 > fd00::2 TCP 40000 > 80 [S] seq 5 win 64240 len 0");
+  const Frame pp = icmpv6_message(Icmpv6Type::parameter_problem, 1, 40, Frame(48), kOurIp6, kPeerIp6);
+  CHECK(tun(ipv6(kOurIp6, kPeerIp6, IpProtocol::icmpv6, pp)) == "fd00::2 > fd00::1 ICMP6 parameter problem code 1 pointer 40");
+}
+
+TEST_CASE("describe: IPv6 extension headers, zero UDP checksums and bad ICMPv6 checksums are shown") {
+  Frame seg = udp6(1, 2, 0, kPeerIp6, kOurIp6);
+  store_be16(seg, 6, 0);
+  CHECK(tun(ipv6(kPeerIp6, kOurIp6, IpProtocol::udp, seg, {options_header(IpProtocol::dst_options, {})})) ==
+        "fd00::1 > fd00::2 UDP 1 > 2 len 0 [UDP checksum 0, which IPv6 forbids] (extension headers 8 bytes)");
+  Frame echo = ipv6(kPeerIp6, kOurIp6, IpProtocol::icmpv6, icmpv6_echo(1, 1, 8, kPeerIp6, kOurIp6));
+  echo.back() ^= std::byte{1};
+  CHECK(tun(echo).ends_with("ICMP6 echo request id 0x1 seq 1 len 16 [bad ICMP6 checksum]"));
+  CHECK(tun(Frame(10, std::byte{0x60})) == "IPv6 truncated, 10 bytes (the header is 40)");
 }

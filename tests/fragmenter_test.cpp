@@ -202,3 +202,53 @@ TEST_CASE("fragmenter: a buffer too small for the next piece yields nothing and 
   REQUIRE(f->next(big) == 1500u);
   CHECK(view(big).frag_offset() == 0);
 }
+
+TEST_CASE("fragmenter6: Linux's ip6_fragment layout, 1448 bytes a piece at MTU 1500", "[fragmenter]") {
+  // An ICMPv6 echo of ping -6 -s 4000: 40 + 8 + 4000 bytes.
+  Buffer d(40 + 4008);
+  d[0] = std::byte{0x60};
+  store_be16(d, 4, 4008);
+  d[6] = std::byte{58};
+  d[7] = std::byte{64};
+  for (std::size_t i = 0; i < 4008; ++i) d[40 + i] = std::byte(static_cast<std::uint8_t>(i * 13 + 1));
+  auto f = Fragmenter6::create(d, 40, 6, 1500, 0x01020304);
+  REQUIRE(f);
+  CHECK(f->fragment_count() == 3);
+  CHECK(f->max_fragment_len() == 1496);
+  Buffer out(f->max_fragment_len());
+  const std::size_t expect_len[] = {1448, 1448, 1112};
+  for (std::size_t k = 0; k < 3; ++k) {
+    CHECK(f->next_len() == 48 + expect_len[k]);
+    const auto n = f->next(out);
+    REQUIRE(n);
+    REQUIRE(*n == 48 + expect_len[k]);
+    CHECK(std::equal(out.begin() + 8, out.begin() + 40, d.begin() + 8));  // addresses kept
+    CHECK(std::to_integer<int>(out[0]) == 0x60);
+    CHECK(load_be16(out, 4) == 8 + expect_len[k]);  // payload length: Fragment header and data
+    CHECK(std::to_integer<int>(out[6]) == 44);       // the IPv6 header names the Fragment header
+    CHECK(std::to_integer<int>(out[7]) == 64);
+    CHECK(std::to_integer<int>(out[40]) == 58);  // which names ICMPv6
+    CHECK(std::to_integer<int>(out[41]) == 0);
+    CHECK(load_be16(out, 42) == ((k * 1448) | (k < 2 ? 1u : 0u)));
+    CHECK(load_be32(out, 44) == 0x01020304);
+    CHECK(std::equal(out.begin() + 48, out.begin() + 48 + static_cast<std::ptrdiff_t>(expect_len[k]),
+                     d.begin() + 40 + static_cast<std::ptrdiff_t>(k * 1448)));
+  }
+  CHECK(f->done());
+  CHECK_FALSE(f->next(out));
+}
+
+TEST_CASE("fragmenter6: fits unchanged; below 1280 or no room for 8 bytes is refused", "[fragmenter]") {
+  Buffer d(1280);
+  d[0] = std::byte{0x60};
+  store_be16(d, 4, 1240);
+  d[6] = std::byte{58};
+  auto one = Fragmenter6::create(d, 40, 6, 1280, 1);
+  REQUIRE(one);
+  Buffer out(one->max_fragment_len());
+  CHECK(one->next(out) == 1280);
+  CHECK(out == d);
+  CHECK(Fragmenter6::create(d, 40, 6, 1279, 1).error() == FragmentError::mtu_too_small);
+  Buffer big(1400);
+  CHECK(Fragmenter6::create(big, 1280, 6, 1280, 1).error() == FragmentError::mtu_too_small);
+}

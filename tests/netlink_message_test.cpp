@@ -94,6 +94,27 @@ TEST_CASE("netlink: a /31 or /32 gets no broadcast address (RFC 3021)") {
   CHECK(attributes(buf, sizeof(ifaddrmsg)).count(IFA_BROADCAST) == 0);
 }
 
+TEST_CASE("netlink: an IPv6 address is added with IFA_F_NODAD, so the host does not wait for its DAD") {
+  alignas(nlmsghdr) Buffer buf;
+  const Ipv6Interface address = *Ipv6Interface::parse("fd00::1/64");
+  const std::size_t len = netlink::build_add_address(buf, 43, 7, address);
+  const auto* nlh = reinterpret_cast<const nlmsghdr*>(buf.data());
+  CHECK(len == nlh->nlmsg_len);
+  CHECK(nlh->nlmsg_type == RTM_NEWADDR);
+  CHECK(nlh->nlmsg_flags == (NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE));
+  const auto* ifa = static_cast<const ifaddrmsg*>(mnl_nlmsg_get_payload(nlh));
+  CHECK(ifa->ifa_family == AF_INET6);
+  CHECK(ifa->ifa_prefixlen == 64);
+  CHECK(ifa->ifa_index == 7);
+  CHECK(ifa->ifa_flags == IFA_F_NODAD);
+  auto attrs = attributes(buf, sizeof(ifaddrmsg));
+  CHECK(attrs.size() == 3);
+  REQUIRE(attrs[IFA_LOCAL].size() == 16);
+  CHECK(std::memcmp(attrs[IFA_LOCAL].data(), address.addr.octets.data(), 16) == 0);
+  CHECK(attrs[IFA_ADDRESS] == attrs[IFA_LOCAL]);
+  CHECK(u32(attrs[IFA_FLAGS]) == IFA_F_NODAD);
+}
+
 TEST_CASE("netlink: bringing a link up changes only IFF_UP") {
   alignas(nlmsghdr) Buffer buf;
   LinkChange up;

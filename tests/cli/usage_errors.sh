@@ -31,7 +31,7 @@ run() {
 # Bad values for each value type the help shows (the word after an option's name, or a
 # positional's name). <empty> stands for the empty string.
 declare -A bad_values=(
-  [IP/PREFIX]='10.0.0.300/24 10.0.0.2/0 10.0.0.2/33 10.0.0.2/x 224.0.0.1/24 10.0.0.255/24 0.0.0.0 127.0.0.1 abc <empty>'
+  [IP/PREFIX]='10.0.0.300/24 10.0.0.2/0 10.0.0.2/33 10.0.0.2/x 224.0.0.1/24 10.0.0.255/24 0.0.0.0 127.0.0.1 abc <empty> fd00::2/0 fd00::2/129 fd00:::2 ff02::1 :: ::1 ::ffff:10.0.0.2 fe80::1%tap0'
   [MAC]='02:00:00:00:00 01:00:5e:00:00:01 00:00:00:00:00:00 zz:00:00:00:00:00 <empty>'
   [BYTES]='abc -1 1.5 99999999999999999999999 <empty>'
   [N]='abc -1 1.5 99999999999999999999999 <empty>'
@@ -190,6 +190,12 @@ expect_usage_error "tapstack run" "--ip is required" run --mtu 1400
 expect_usage_error "tapstack run" "--bogus" run --bogus --ip 10.0.0.2/24   # the typo, not --ip, is blamed
 expect_usage_error "tapstack" "--ip is an option of run, replay" --ip 10.0.0.2/24 run
 expect_usage_error "tapstack run" "cannot be used together" run --ip 10.0.0.2/24 -v -q
+# IPv6 beside IPv4 (issue 14): one IPv4 address for now, refused while the line is read.
+expect_usage_error "tapstack run" "--ip: a second IPv4 address, 10.0.0.3 after 10.0.0.2" run --ip 10.0.0.2/24 --ip 10.0.0.3/24
+expect_usage_error "tapstack run" "--ip: no IPv4 address" run --ip fd00::2/64
+expect_usage_error "tapstack run" "--ip: fd00::2 is given twice" run --ip 10.0.0.2/24 --ip fd00::2 --ip fd00::2/64
+expect_usage_error "tapstack run" "--host-ip: a second IPv4 address" run --ip 10.0.0.2/24 --host-ip 10.0.0.1/24 --host-ip 10.0.0.5/24
+expect_usage_error "tapstack replay" "--ip: prefix /129 is out of range: /1 to /128" replay --ip 10.0.0.2/24 --ip fd00::2/129 in.pcap out.pcap
 
 # Not errors: help and version, on stdout with exit 0.
 for args in "" "run" "tap add"; do

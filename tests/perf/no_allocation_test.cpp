@@ -10,6 +10,9 @@
 #include "stack/stack.hpp"
 
 #include "../test_frames.hpp"
+#include "stack/wire/icmpv6.hpp"
+#include "stack/fragmenter.hpp"
+#include "stack/wire/ipv6.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -237,4 +240,98 @@ TEST_CASE("hot path: through the link emulation (loss, delay, jitter, duplicates
   CHECK(base.sent > 2000);
   CHECK(impairment.outbound_stats().delayed > 0);
   CHECK(impairment.inbound_stats().duplicated > 0);
+}
+
+TEST_CASE("hot path: answering IPv6 echoes, UDP and TCP over IPv6 and parameter problems allocates nothing") {
+  const Ipv6Addr ours = *Ipv6Addr::parse("fd00::2");
+  const Ipv6Addr peer = *Ipv6Addr::parse("fd00::1");
+  StackConfig config;
+  config.mode = LinkMode::tun;  // replies leave at once: neighbour discovery is not this test's
+  config.ip = Ipv4Interface{kOurIp, 24};
+  config.ipv6.addresses = {Ipv6Interface{ours, 64}};
+  config.icmpv6.ratemask.reset();  // errors unlimited, so every round answers them all
+  CountingSink sink;
+  Stack stack(config, sink);
+  const Instant t0 = instant_from_ns(1'000'000'000);
+
+  // ping -6: the fixed header, an ICMPv6 echo request and its data, checksum over the pseudo-header.
+  const auto datagram = [&](IpProtocol next, const Frame& payload) {
+    const Ipv6Repr r{.src = peer, .dst = ours, .next_header = next, .payload_len = payload.size()};
+    Frame f(kIpv6HeaderLen);
+    r.emit(f);
+    f.insert(f.end(), payload.begin(), payload.end());
+    return f;
+  };
+  const auto echo = [&](std::size_t len) {
+    Frame m(kIcmpv6HeaderLen + len, std::byte{0x42});
+    Icmpv6Repr{.type = Icmpv6Type::echo_request, .rest = 0x001c0001}.emit(m);
+    fill_icmpv6_checksum(m, peer, ours);
+    return datagram(IpProtocol::icmpv6, m);
+  };
+  Frame udp(kUdpHeaderLen + 20, std::byte{0x5a});
+  store_be16(udp, 0, 40000);
+  store_be16(udp, 2, 9);
+  store_be16(udp, 4, static_cast<std::uint16_t>(udp.size()));
+  store_be16(udp, 6, 0);
+  store_be16(udp, 6, transport_checksum(udp, peer, ours, IpProtocol::udp));
+  Frame syn(kTcpMinHeaderLen);
+  TcpRepr{.src_port = 40000, .dst_port = 80, .seq = 7, .flags = tcp_flag::syn}.emit(syn, peer, ours);
+  const std::vector<Frame> frames = {echo(56), echo(1400), datagram(IpProtocol::udp, udp), datagram(IpProtocol::tcp, syn),
+                                     datagram(IpProtocol{253}, Frame(8))};
+
+  const std::size_t before = g_allocations.load();
+  for (int i = 0; i < 1000; ++i) {
+    const Instant now = t0 + std::chrono::milliseconds(i);
+    for (const Frame& f : frames) stack.on_frame(f, now);
+    stack.on_timer(now);
+  }
+  CHECK(g_allocations.load() - before == 0);
+  CHECK(sink.frames == 5000);
+  CHECK(stack.counters()[Counter::icmp6_echo_replies_sent] == 2000);
+  CHECK(stack.counters()[Counter::icmp6_errors_sent] == 2000);
+  CHECK(stack.counters()[Counter::tcp_resets_sent] == 1000);
+}
+
+TEST_CASE("hot path: ping -6 -s 4000, reassembled and answered in fragments, and a reassembly timeout allocate nothing") {
+  const Ipv6Addr ours = *Ipv6Addr::parse("fd00::2");
+  const Ipv6Addr peer = *Ipv6Addr::parse("fd00::1");
+  StackConfig config;
+  config.mode = LinkMode::tun;  // replies leave at once: neighbour discovery is not this test's
+  config.ip = Ipv4Interface{kOurIp, 24};
+  config.ipv6.addresses = {Ipv6Interface{ours, 64}};
+  config.icmpv6.ratemask.reset();
+  CountingSink sink;
+  Stack stack(config, sink);
+  const Instant t0 = instant_from_ns(1'000'000'000);
+
+  // The echo request as the peer's kernel sends it: 4008 bytes of ICMPv6 in fragments of 1448.
+  Frame m(kIcmpv6HeaderLen + 4000, std::byte{0x42});
+  Icmpv6Repr{.type = Icmpv6Type::echo_request, .rest = 0x001c0001}.emit(m);
+  fill_icmpv6_checksum(m, peer, ours);
+  Frame whole(kIpv6HeaderLen);
+  Ipv6Repr{.src = peer, .dst = ours, .next_header = IpProtocol::icmpv6, .payload_len = m.size()}.emit(whole);
+  whole.insert(whole.end(), m.begin(), m.end());
+  auto pieces = Fragmenter6::create(whole, kIpv6HeaderLen, ipv6_field::next_header, 1500, 0x5150);
+  REQUIRE(pieces);
+  std::vector<Frame> fragments;
+  Frame buf(pieces->max_fragment_len());
+  while (auto n = pieces->next(buf)) fragments.emplace_back(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(*n));
+  REQUIRE(fragments.size() == 3);
+
+  const std::size_t before = g_allocations.load();
+  for (int i = 0; i < 1000; ++i) {
+    const Instant now = t0 + std::chrono::milliseconds(i);
+    for (const Frame& f : fragments) stack.on_frame(f, now);
+    stack.on_timer(now);
+  }
+  // A first fragment alone, 60 s later: time exceeded (reassembly), quoting it.
+  stack.on_frame(fragments[0], t0 + std::chrono::seconds(2));
+  stack.on_timer(t0 + std::chrono::seconds(63));
+  CHECK(g_allocations.load() - before == 0);
+  CHECK(stack.counters()[Counter::ip6_frag_reassembled] == 1000);
+  CHECK(stack.counters()[Counter::icmp6_echo_replies_sent] == 1000);
+  CHECK(stack.counters()[Counter::ip6_frags_out] == 3000);
+  CHECK(stack.counters()[Counter::ip6_frag_drop_timeout] == 1);
+  CHECK(stack.counters()[Counter::icmp6_errors_sent] == 1);
+  CHECK(sink.frames == 3001);
 }
