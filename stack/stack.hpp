@@ -184,6 +184,8 @@ class Stack {
   void send_solicitation(const NeighbourSolicitation& ns, const Ipv6Addr& src, const Ipv6Addr& dst,
                          std::optional<MacAddr> eth_dst, Instant now);
   void send_advertisement(const NeighbourAdvertisement& na, const Ipv6Addr& src, const Ipv6Addr& dst, Instant now);
+  // The target link-layer option our NAs carry: our MAC, none on a TUN.
+  std::optional<MacAddr> our_link_address() const;
   void send_nd(TxBuffer& message, const Ipv6Addr& src, const Ipv6Addr& dst, std::optional<MacAddr> eth_dst, Instant now);
 
   // ---- IPv6 input, ICMPv6, transport over IPv6 and the IPv6 output path (v6core) ------------

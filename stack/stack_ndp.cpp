@@ -42,6 +42,13 @@ const OwnedIpv6Address* Stack::find_ipv6(const Ipv6Addr& a) const {
   return nullptr;
 }
 
+std::optional<MacAddr> Stack::our_link_address() const {
+  // A TUN has no link-layer address: Linux's ndisc_send_na leaves the option out when
+  // dev->addr_len is 0.
+  if (config_.mode == LinkMode::tun) return std::nullopt;
+  return config_.mac;
+}
+
 // ---- input -----------------------------------------------------------------------------------
 
 void Stack::on_ndp(const Inbound6& in, const Icmpv6View& icmp, Instant now) {
@@ -124,14 +131,14 @@ void Stack::on_neighbour_solicitation(const Ipv6View& ip, Bytes body, Instant no
   }
   if (dad) {
     // Defend: tell every node the address is taken (§7.2.4: to all-nodes, S clear, O set).
-    send_advertisement({.solicited = false, .override = true, .target = ns->target, .target_mac = config_.mac},
+    send_advertisement({.solicited = false, .override = true, .target = ns->target, .target_mac = our_link_address()},
                        ns->target, Ipv6Addr::all_nodes(), now);
     counters_.add(Counter::nd_solicitations_answered);
     return;
   }
   // Learn the solicitor (§7.2.3): STALE, replacing whatever it had (Linux: neigh_update with
   // OVERRIDE, no locktime), and release what waited on it.
-  if (ns->source_mac)
+  if (ns->source_mac && config_.mode == LinkMode::tap)
     neighbours6_.learn(ip.src(), *ns->source_mac, {.reachable = false, .create = true, .force = true}, now,
                        [&](const NeighbourAction6& a) { act_on(a, now); });
   // Linux's ndisc_send_na(saddr, target, router, solicited=true, override=inc, inc_opt=inc):
@@ -141,7 +148,7 @@ void Stack::on_neighbour_solicitation(const Ipv6View& ip, Bytes body, Instant no
   send_advertisement({.solicited = true,
                       .override = multicast,
                       .target = ns->target,
-                      .target_mac = multicast ? std::optional{config_.mac} : std::nullopt},
+                      .target_mac = multicast ? our_link_address() : std::nullopt},
                      ns->target, ip.src(), now);
   counters_.add(Counter::nd_solicitations_answered);
 }
@@ -304,7 +311,7 @@ void Stack::dad_on_timer(Instant now) {
     dad.due.reset();
     OwnedIpv6Address& owned = ipv6_addresses_[i];
     owned.state = Ipv6AddressState::preferred;
-    send_advertisement({.solicited = false, .override = true, .target = owned.net.addr, .target_mac = config_.mac},
+    send_advertisement({.solicited = false, .override = true, .target = owned.net.addr, .target_mac = our_link_address()},
                        owned.net.addr, Ipv6Addr::all_nodes(), now);
     counters_.add(Counter::nd_announcements_sent);
   }

@@ -411,3 +411,22 @@ TEST_CASE_METHOD(NdpFixture, "ndp: an NA claiming a preferred address of ours wi
   CHECK(conflicts.seen[0] == std::pair{kOurIp6, kOtherMac});
   CHECK(sink.frames.empty());
 }
+
+TEST_CASE_METHOD(NdpFixture, "ndp: on a TUN an NS is answered without a link-layer option and nothing is learned") {
+  config.mode = LinkMode::tun;
+  rebuild();
+  const Frame body = ns_body(kOurIp6, kPeerMac);
+  Frame message(kNdpIcmpHeaderLen + body.size());
+  std::copy(body.begin(), body.end(), message.begin() + kNdpIcmpHeaderLen);
+  message[0] = static_cast<std::byte>(std::to_underlying(Icmpv6Type::neighbour_solicitation));
+  fill_icmpv6_checksum(message, kPeerIp6, kOurIp6);
+  feed(ipv6(kPeerIp6, kOurIp6, IpProtocol::icmpv6, message, {}, 255));
+  REQUIRE(sink.frames.size() == 1);
+  const auto ip = Ipv6View::parse(sink.frames[0].frame);
+  REQUIRE(ip);
+  const auto icmp = Icmpv6View::parse(ip->payload(), ip->src(), ip->dst());
+  REQUIRE(icmp);
+  CHECK(NeighbourAdvertisement::parse(icmp->message().subspan(kNdpIcmpHeaderLen)) ==
+        NeighbourAdvertisement{.solicited = true, .override = false, .target = kOurIp6, .target_mac = std::nullopt});
+  CHECK(stack->neighbours6().entries().empty());
+}
