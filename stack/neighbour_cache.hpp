@@ -108,6 +108,15 @@ class NeighbourTable {
   template <class Act>
   void learn(Addr ip, MacAddr mac, Update how, Instant now, Act&& act);
 
+  // NDP's neighbour advertisement (RFC 4861 §7.2.5, Linux ndisc_recv_na → neigh_update with
+  // WEAK_OVERRIDE, and OVERRIDE when O is set): only an existing entry is updated. An entry
+  // still resolving takes mac (none: the NA is ignored) and releases its held frames; a known one
+  // takes a different mac only when override is set, else a REACHABLE entry turns STALE and any
+  // other is left alone. solicited (S) makes the entry REACHABLE; an unsolicited NA with the
+  // same (or no) address changes nothing. Returns whether an entry for ip existed.
+  template <class Act>
+  bool advertise(Addr ip, std::optional<MacAddr> mac, bool solicited, bool override, Instant now, Act&& act);
+
   // Advances every entry's state machine to now.
   template <class Act>
   void on_timer(Instant now, Act&& act);
@@ -232,6 +241,43 @@ void NeighbourTable<Addr>::learn(Addr ip, MacAddr mac, Update how, Instant now, 
   // state as it is (a request does not demote a reachable entry).
   if (n->state == NeighbourState::stale) set_deadline(*n, now + config_.gc_stale_time);
   if (was_resolving) act(Action{NeighbourActionKind::release_held, ip, mac});
+}
+
+template <class Addr>
+template <class Act>
+bool NeighbourTable<Addr>::advertise(Addr ip, std::optional<MacAddr> mac, bool solicited, bool override, Instant now,
+                                     Act&& act) {
+  Entry* n = find_mut(ip);
+  if (n == nullptr || n->state == NeighbourState::failed) return n != nullptr;
+  const bool was_resolving = n->state == NeighbourState::incomplete;
+  if (was_resolving && !mac) return true;  // nothing to resolve it with
+  const MacAddr advertised = mac.value_or(n->mac);
+  NeighbourState next = solicited ? NeighbourState::reachable : NeighbourState::stale;
+  if (!was_resolving && advertised != n->mac && !override) {
+    // §7.2.5: a different address without O does not replace the cached one; a REACHABLE
+    // entry is only marked STALE so that NUD checks it.
+    if (n->state != NeighbourState::reachable) return true;
+    counters_.add(ids_.updated);
+    n->state = NeighbourState::stale;
+    n->updated = now;
+    set_deadline(*n, now + config_.gc_stale_time);
+    return true;
+  }
+  // The same address without S: neigh_update keeps the state it has.
+  if (!was_resolving && advertised == n->mac && !solicited) return true;
+  counters_.add(ids_.updated);
+  n->mac = advertised;
+  n->updated = now;
+  n->state = next;
+  n->probes = 0;
+  if (next == NeighbourState::reachable) {
+    n->confirmed = now;
+    set_deadline(*n, now + config_.reachable_time);
+  } else {
+    set_deadline(*n, now + config_.gc_stale_time);
+  }
+  if (was_resolving) act(Action{NeighbourActionKind::release_held, ip, advertised});
+  return true;
 }
 
 template <class Addr>

@@ -45,6 +45,8 @@ Stack::Stack(const StackConfig& config, FrameSink& out, StackEvents* events)
       neighbours6_(config.arp, counters_, kNdNeighbourCounters),
       ipv6_addresses_(owned_ipv6(config)),
       dad_(ipv6_addresses_.size()),
+      ns_tx_(link_room(config, kNdpIcmpHeaderLen + kNdpSolicitationBodyLen + kNdpLinkLayerOptionLen, kIpv6HeaderLen)),
+      na_tx_(link_room(config, kNdpIcmpHeaderLen + kNdpAdvertisementBodyLen + kNdpLinkLayerOptionLen, kIpv6HeaderLen)),
       reassembler6_(config.reassembly) {}
 
 const StackConfig& Stack::config() const { return config_; }
@@ -79,6 +81,7 @@ void Stack::on_frame(Bytes frame, Instant now) {
     counters_.add(Counter::eth_drop_other_host);
     return;
   }
+  rx_src_mac_ = eth->src();
 
   EtherType type = eth->type();
   Bytes payload = eth->payload();
@@ -134,6 +137,11 @@ std::optional<Instant> Stack::next_deadline() const {
 
 void Stack::announce(Instant now) {
   if (config_.mode == LinkMode::tun) return;
+  announce_arp(now);
+  start_dad(now);
+}
+
+void Stack::announce_arp(Instant now) {
   // A gratuitous request, sender = target = our address, as Linux sends it (arp_notify and
   // RFC 5227 §2.3): every host that caches us updates its entry.
   send_arp(ArpOp::request, MacAddr::broadcast(), MacAddr::zero(), config_.ip.addr, now);

@@ -13,6 +13,7 @@
 #include "stack/wire/ipv4.hpp"
 #include "stack/wire/icmpv6.hpp"
 #include "stack/wire/ipv6.hpp"
+#include "stack/wire/ndp.hpp"
 #include "stack/neighbour_cache.hpp"
 #include "stack/owned_ipv6_address.hpp"
 #include "stack/path_mtu_table.hpp"
@@ -165,6 +166,27 @@ class Stack {
   void act_on(const NeighbourAction6& action, Instant now);
   void ndp_on_timer(Instant now);
   std::optional<Instant> ndp_next_deadline() const;
+  // A neighbour discovery or MLD message (ICMPv6 types 130-137, 143) that passed the IPv6 and
+  // ICMPv6 checks; on_ndp (v6core's ICMPv6 input calls it) hands it here.
+  void on_nd_message(const Ipv6View& ip, const Icmpv6View& icmp, bool to_multicast, Instant now);
+  void on_neighbour_solicitation(const Ipv6View& ip, Bytes body, Instant now);
+  void on_neighbour_advertisement(Bytes body, bool to_multicast, Instant now);
+  // DAD (RFC 4862 §5.4): announce() starts it, the timer sends the probes and decides.
+  void start_dad(Instant now);
+  void dad_on_timer(Instant now);
+  void dad_failed(std::size_t index, MacAddr other, Instant now);
+  void send_dad_probe(std::size_t index, Instant now);
+  // The gratuitous ARP request of announce() alone (what an ARP conflict defends with).
+  void announce_arp(Instant now);
+  // NDP output: an NS or NA built in its own buffer (ns_tx_, na_tx_: an NS may be built while
+  // an NA waits on that very resolution), hop limit 255 (RFC 4861 §7.1). eth_dst: the MAC to
+  // send to; nullopt sends through send_to_neighbour6 (a multicast dst needs none).
+  void send_solicitation(const NeighbourSolicitation& ns, const Ipv6Addr& src, const Ipv6Addr& dst,
+                         std::optional<MacAddr> eth_dst, Instant now);
+  void send_advertisement(const NeighbourAdvertisement& na, const Ipv6Addr& src, const Ipv6Addr& dst, Instant now);
+  // The target link-layer option our NAs carry: our MAC, none on a TUN.
+  std::optional<MacAddr> our_link_address() const;
+  void send_nd(TxBuffer& message, const Ipv6Addr& src, const Ipv6Addr& dst, std::optional<MacAddr> eth_dst, Instant now);
 
   // ---- IPv6 input, ICMPv6, transport over IPv6 and the IPv6 output path (v6core) ------------
   // stack_ipv6.cpp, stack_icmpv6.cpp, stack_transport.cpp, stack_output.cpp.
@@ -258,6 +280,10 @@ class Stack {
     std::optional<Instant> due;
   };
   std::vector<DadProgress> dad_;
+  bool dad_started_ = false;  // announce() runs DAD once; a later call (ARP defence) does not restart it
+  MacAddr rx_src_mac_;        // the Ethernet source of the frame being handled (whom a conflict names)
+  TxBuffer ns_tx_;            // neighbour solicitations
+  TxBuffer na_tx_;            // neighbour advertisements
 
   // ---- IPv6 fragments (stack_ipv6_fragments.cpp, v6frag; RFC 8200 §4.5) ---------------------
   // on_fragment6() (declared above with the IPv6 input) hands a Fragment header to reassembler6_

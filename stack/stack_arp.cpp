@@ -86,7 +86,7 @@ void Stack::on_arp_conflict(const ArpPacket& arp, Instant now) {
   constexpr Duration kDefendInterval = 10s;
   if (last_defence_ && now < *last_defence_ + kDefendInterval) return;
   last_defence_ = now;
-  announce(now);
+  announce_arp(now);
 }
 
 }  // namespace tapstack

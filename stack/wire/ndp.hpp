@@ -25,6 +25,8 @@
 
 namespace tapstack {
 
+// The ICMPv6 type, code and checksum in front of every body: a message is this plus body_len().
+inline constexpr std::size_t kNdpIcmpHeaderLen = 4;
 inline constexpr std::size_t kNdpSolicitationBodyLen = 20;   // reserved, target
 inline constexpr std::size_t kNdpAdvertisementBodyLen = 20;  // flags, reserved, target
 inline constexpr std::size_t kNdpRouterSolicitationBodyLen = 4;
