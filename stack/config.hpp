@@ -51,7 +51,9 @@ struct Icmpv6Config {
   bool echo_ignore_all = false;          // icmp.echo_ignore_all
   bool echo_ignore_multicast = false;    // icmp.echo_ignore_multicast
   bool echo_ignore_anycast = false;      // icmp.echo_ignore_anycast (we own no anycast address)
-  Duration ratelimit = 1000ms;           // icmp.ratelimit (per destination, scaled by its prefix)
+  // icmp.ratelimit: per destination. 100 ms is what the differential oracle pins as Linux 6.x's
+  // default, and Linux 6.18 answers a neighbour at that interval (v6_error_rate_limit_refill).
+  Duration ratelimit = 100ms;
   // icmp.ratemask: bit n = ICMPv6 type n is rate limited. Default "0-1,3-127": every error but
   // packet too big (PMTU discovery must not be starved), no informational message.
   std::bitset<256> ratemask = default_icmpv6_ratemask();

@@ -33,8 +33,9 @@
 // steps with its own knobs: net.ipv6.icmp.ratemask (any type up to 255; default "0-1,3-127", so
 // packet too big and every informational message go unlimited) and net.ipv6.icmp.ratelimit,
 // whose per-destination interval is scaled by the prefix length of the route to the destination,
-// tmo >>= (128 - plen) >> 5, "to give more bandwidth to wider prefixes": 1000 ms to a /128,
-// 250 ms to a neighbour on a /64. The global bucket (icmp_msgs_per_sec) is one for both families;
+// tmo >>= (128 - plen) >> 5, "to give more bandwidth to wider prefixes" (a /64 would get a
+// quarter; Linux 6.18 gives its neighbours the whole interval, so the Stack passes 128 for
+// them: stack_icmpv6.cpp). The global bucket (icmp_msgs_per_sec) is one for both families;
 // the per-destination buckets are separate tables in Linux (ipv4.peers, ipv6.peers) and
 // separate entries here.
 #include "stack/wire/addr.hpp"

@@ -24,6 +24,11 @@ bool is_mld(Icmpv6Type type) {
   }
 }
 
+// The prefix length icmpv6_xrlim_allow() scales its interval by, for the neighbours we answer:
+// Linux 6.18 limits a neighbour on a /64 at the unscaled icmp.ratelimit (recorded in
+// v6_error_rate_limit_refill: 100 ms apart, not 25), i.e. the route it sees is a /128.
+constexpr std::uint8_t kNeighbourRoutePrefix = 128;
+
 Ipv6Addr address_at(Bytes datagram, std::size_t at) {
   Ipv6Addr a;
   std::memcpy(a.octets.data(), datagram.data() + at, a.octets.size());
@@ -85,7 +90,7 @@ void Stack::reply_echo6(const Inbound6& in, const Icmpv6View& icmp, Instant now)
     counters_.add(Counter::ipv6_drop_no_route);  // ip6_dst_lookup() fails: nothing is sent
     return;
   }
-  if (!rate_allows6(Icmpv6Type::echo_reply, dst, *prefix, Counter::icmp6_drop_reply_rate_limited, now)) return;
+  if (!rate_allows6(Icmpv6Type::echo_reply, dst, kNeighbourRoutePrefix, Counter::icmp6_drop_reply_rate_limited, now)) return;
   // The request's message with the type changed, its checksum computed once over the reply's
   // pseudo-header (whose source may differ from the request's destination). Linux copies the
   // code as it came, and the traffic class (icmpv6_echo_reply: ipv6_get_dsfield).
@@ -124,7 +129,7 @@ void Stack::send_icmpv6_error(const Offender6& offender, Icmpv6Type type, std::u
     counters_.add(Counter::ipv6_drop_no_route);
     return;
   }
-  if (!rate_allows6(type, bad_src, *prefix, Counter::icmp6_errors_rate_limited, now)) return;
+  if (!rate_allows6(type, bad_src, kNeighbourRoutePrefix, Counter::icmp6_errors_rate_limited, now)) return;
 
   // RFC 4443 §2.4 (c): as much of the offender as fits in the minimum MTU.
   const std::size_t quoted = std::min(d.size(), kIcmpv6ErrorMaxLen - kIpv6HeaderLen - kIcmpv6HeaderLen);
