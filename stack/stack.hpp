@@ -184,6 +184,7 @@ class Stack {
   void send_solicitation(const NeighbourSolicitation& ns, const Ipv6Addr& src, const Ipv6Addr& dst,
                          std::optional<MacAddr> eth_dst, Instant now);
   void send_advertisement(const NeighbourAdvertisement& na, const Ipv6Addr& src, const Ipv6Addr& dst, Instant now);
+  std::optional<Ipv6Addr> preferred_link_local() const;
   // The target link-layer option our NAs carry: our MAC, none on a TUN.
   std::optional<MacAddr> our_link_address() const;
   void send_nd(TxBuffer& message, const Ipv6Addr& src, const Ipv6Addr& dst, std::optional<MacAddr> eth_dst, Instant now);

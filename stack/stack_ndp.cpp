@@ -42,6 +42,12 @@ const OwnedIpv6Address* Stack::find_ipv6(const Ipv6Addr& a) const {
   return nullptr;
 }
 
+std::optional<Ipv6Addr> Stack::preferred_link_local() const {
+  for (const OwnedIpv6Address& owned : ipv6_addresses_)
+    if (owned.state == Ipv6AddressState::preferred && owned.net.addr.is_link_local()) return owned.net.addr;
+  return std::nullopt;
+}
+
 std::optional<MacAddr> Stack::our_link_address() const {
   // A TUN has no link-layer address: Linux's ndisc_send_na leaves the option out when
   // dev->addr_len is 0.
@@ -222,9 +228,12 @@ void Stack::act_on(const NeighbourAction6& action, Instant now) {
       // Linux ndisc_solicit → ndisc_send_ns: from a preferred address of ours (none yet: no
       // NS), with our link-layer address; to the solicited-node group while resolving, to the
       // neighbour itself when probing (NUD).
-      const auto src = select_source6(action.ip);
-      if (!src) return;
+      // The source: while resolving, Linux takes the held datagram's (ours came from
+      // select_source6 for the same destination); a NUD probe has no datagram behind it and
+      // ndisc_send_ns falls back to the link-local address (ipv6_get_lladdr).
       const bool probing = action.kind == NeighbourActionKind::solicit_unicast;
+      const auto src = probing ? preferred_link_local() : select_source6(action.ip);
+      if (!src) return;
       send_solicitation({action.ip, config_.mac}, *src, probing ? action.ip : action.ip.solicited_node(),
                         probing ? std::optional{action.mac} : std::nullopt, now);
       counters_.add(Counter::nd_solicitations_sent);
