@@ -37,11 +37,13 @@ Ipv6Addr address_at(Bytes datagram, std::size_t at) {
 
 // RFC 4443 §2.4 (e.1, e.2): never an error about an ICMPv6 error or a redirect. As Linux's
 // is_ineligible(): the chain is skipped as ipv6_skip_exthdr() does; a message whose type is
-// not there is ineligible unless it is a later fragment.
+// not there is ineligible unless it is in a fragment. Linux tests the Fragment header's whole
+// frag_off word, so a first fragment cut before its ICMPv6 header (RFC 7112's incomplete
+// chain) still earns its parameter problem (v6_frag_first_without_upper_header).
 bool is_ineligible(Bytes datagram) {
   const auto upper = find_upper_layer(datagram);
   if (!upper || upper->protocol != IpProtocol::icmpv6) return false;
-  if (upper->offset >= datagram.size()) return upper->fragment_offset == 0;
+  if (upper->offset >= datagram.size()) return upper->fragment_word == 0;
   const Icmpv6Type type{load_u8(datagram, upper->offset)};
   return is_icmpv6_error(type) || type == Icmpv6Type::redirect;
 }

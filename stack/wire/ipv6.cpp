@@ -194,7 +194,8 @@ std::optional<Ipv6UpperLayer> find_upper_layer(Bytes datagram) {
     if (at.offset > datagram.size() || datagram.size() - at.offset < needed) return std::nullopt;
     std::size_t len = 0;
     if (p == IpProtocol::fragment) {
-      at.fragment_offset = static_cast<std::uint16_t>(load_be16(datagram, at.offset + 2) >> 3);
+      at.fragment_word = load_be16(datagram, at.offset + 2);
+      at.fragment_offset = static_cast<std::uint16_t>(at.fragment_word >> 3);
       if (at.fragment_offset != 0) return at;
       len = 8;
     } else if (p == kAuthentication) {

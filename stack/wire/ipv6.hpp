@@ -230,6 +230,9 @@ struct Ipv6UpperLayer {
                                   // with a non-zero offset, or the upper layer)
   std::size_t offset = 0;         // where it starts; may be at or past the datagram's end
   std::uint16_t fragment_offset = 0;  // of the last Fragment header passed, in 8-byte units
+  // That header's whole offset-and-flags word, M included: Linux's frag_off, which is non-zero
+  // for a first fragment too (is_ineligible() tells "no fragment" from "a fragment" by it).
+  std::uint16_t fragment_word = 0;
 };
 std::optional<Ipv6UpperLayer> find_upper_layer(Bytes datagram);
 

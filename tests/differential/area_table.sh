@@ -6,7 +6,6 @@
 #
 #   tests/differential/area_table.sh [CASES_TSV...]
 #
-# The IPv6 rows' "agree" reads "pending" until TAPSTACK_DIFF_V6=1, as run.sh counts them.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cases=("$@")
@@ -14,7 +13,7 @@ cases=("$@")
 for f in "${cases[@]}"; do
   [[ -r $f ]] || { echo "area_table.sh: cannot read $f" >&2; exit 1; }
 done
-awk -F'\t' -v known="$here/known_differences.txt" -v v6_enforced="${TAPSTACK_DIFF_V6:-0}" '
+awk -F'\t' -v known="$here/known_differences.txt" '
   # A case belongs to the area its name starts with; these prefixes share a row.
   function area(name,   p) {
     if (name ~ /^error_options_/) return "error_options"
@@ -65,7 +64,6 @@ awk -F'\t' -v known="$here/known_differences.txt" -v v6_enforced="${TAPSTACK_DIF
     for (i = 1; i <= areas; i++) {
       a = order[i]
       agree = n[a] - k[a]
-      if (a ~ /^v6 / && v6_enforced != 1) agree = "pending"
       printf "| %s | %d | %s | %d | %s |\n", a, n[a], agree, k[a], covers[a]
     }
     printf "| **all** | **%d** | | | |\n", total

@@ -25,10 +25,8 @@
 # committed input pcap is their definition: every mode plays it as it is, and --record keeps it.
 # Output: `PASS name` or `DIFF name: frame i field X kernel=... tapstack=...` per case, then a
 # summary. A DIFF for a case listed in known_differences.txt is reported as KNOWN and does not
-# fail the run. The IPv6 cases (v6_*) are PENDING until tapstack speaks IPv6: their DIFFs and
-# replay errors are printed as `PENDING name: ...` and fail nothing unless TAPSTACK_DIFF_V6=1
-# (a stale or missing recording of one still fails). The kernel runs them with IPv6 on
-# (kernel_oracle --ipv6), and replay gets `--ip fd00::2/64` for them.
+# fail the run. The kernel runs the IPv6 cases (v6_*) with IPv6 on (kernel_oracle --ipv6), and
+# replay gets `--ip fd00::2/64` for them.
 # Exit: 0 no unexpected difference, 1 otherwise, 77 skipped, 2 usage/set-up error.
 set -uo pipefail
 
@@ -38,7 +36,6 @@ known_file=$here/known_differences.txt
 fuzzed_file=$golden/fuzzed.tsv  # cases the fuzzer wrote: their committed input is their source
 
 mode="" report=0 long=${TAPSTACK_DIFF_LONG:-0} short=0 jobs=4 filter='*' padding=()
-v6_enforced=${TAPSTACK_DIFF_V6:-0}
 TAPSTACK="" MAKE_CASES="" ORACLE="" COMPARE="" WORK="" BUILD=""
 
 usage() { sed -n '2,/^set -uo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 2; }
@@ -187,35 +184,23 @@ kernel_failed() { # $1 out dir, $2 name, $3 run: prints the oracle's complaint i
 
 # --- comparing ----------------------------------------------------------------------------------
 
-pass=0 diff=0 known_diff=0 errors=0 pending=0
+pass=0 diff=0 known_diff=0 errors=0
 failed_names=()
-
-# An IPv6 case that does not pass while tapstack lacks IPv6: printed, counted, not failed.
-pending_case() { # $1 name, $2 what happened
-  local line
-  echo "PENDING $1: not counted until TAPSTACK_DIFF_V6=1 (tapstack's IPv6 is not merged yet)"
-  [[ -n $2 ]] && while IFS= read -r line; do echo "    $line"; done <<<"$2"
-  pending=$((pending + 1))
-}
 
 # Replays $2 through tapstack and compares with the kernel's answers $3. $1: case name.
 compare_case() {
   local name=$1 input=$2 kernel=$3 out=$run_dir/$1.tapstack.pcap err=$run_dir/$1.replay.log rc=0 result
   local ips=(--ip 10.0.0.2/24)
   is_v6 "$name" && ips+=(--ip fd00::2/64)
-  local lenient=0
-  is_v6 "$name" && [[ $v6_enforced != 1 ]] && lenient=1
   timeout -k 5 30 "$TAPSTACK" replay --mode tap "${ips[@]}" --mac 02:00:0a:00:00:02 "$input" "$out" >"$err" 2>&1 || rc=$?
   if ((rc != 0)) || [[ ! -f $out ]]; then
     result="ERROR $name: tapstack replay exited $rc: $(tail -n 2 "$err" | tr '\n' ' ')"
-    if ((lenient)); then pending_case "$name" "$result"; return; fi
     echo "$result"
     errors=$((errors + 1)) failed_names+=("$name")
     return
   fi
   rc=0
   result=$("$COMPARE" --name "$name" "${padding[@]}" "$kernel" "$out") || rc=$?
-  if ((lenient && rc != 0)); then pending_case "$name" "$result"; return; fi
   printf '%s\n' "$result"
   case $rc in
     0) pass=$((pass + 1)) ;;
@@ -232,9 +217,9 @@ compare_case() {
 }
 
 summary_and_exit() {
-  local what=$1 total=$((pass + diff + known_diff + errors + pending))
+  local what=$1 total=$((pass + diff + known_diff + errors))
   echo
-  echo "differential ($what): $total cases: $pass pass, $diff diff, $known_diff known differences, $errors errors, $pending pending (IPv6)"
+  echo "differential ($what): $total cases: $pass pass, $diff diff, $known_diff known differences, $errors errors"
   if ((${#failed_names[@]})); then echo "not passing: ${failed_names[*]}"; fi
   if ((report)); then exit 0; fi
   ((diff + errors == 0)) && exit 0
