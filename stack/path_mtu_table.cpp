@@ -74,8 +74,7 @@ void PathMtuTable::expire(Instant now) {
   counters_.add(Counter::pmtu_expired, before - entries_.size());
 }
 
-std::optional<Instant> PathMtuTable::next_deadline() const {
-  if (entries_.empty()) return std::nullopt;
+Instant PathMtuTable::earliest_expiry() const {
   return std::min_element(entries_.begin(), entries_.end(),
                           [](const PathMtu& a, const PathMtu& b) { return a.expires < b.expires; })
       ->expires;

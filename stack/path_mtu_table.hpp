@@ -66,11 +66,16 @@ class PathMtuTable {
 
   // Drops the entries whose lifetime is over (counted as pmtu_expired).
   void expire(Instant now);
-  std::optional<Instant> next_deadline() const;
+  // Asked after every frame: inline for the usual empty table.
+  std::optional<Instant> next_deadline() const {
+    if (entries_.empty()) return std::nullopt;
+    return earliest_expiry();
+  }
   // Live and expired-but-not-yet-swept entries alike; expire() first for only the live ones.
   std::span<const PathMtu> entries() const { return entries_; }
 
  private:
+  Instant earliest_expiry() const;  // entries_ is not empty
   std::uint16_t lookup(Ipv4Addr dst, Instant now) const;
   PathMtu* find(Ipv4Addr dst);
   PathMtu& allocate(Ipv4Addr dst, Instant now);

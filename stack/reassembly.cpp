@@ -317,11 +317,6 @@ std::optional<FragmentQueues::Expired> FragmentQueues::pop_expired(Instant now) 
   return e;
 }
 
-std::optional<Instant> FragmentQueues::next_deadline() const {
-  if (head_ == kNone) return std::nullopt;
-  return slots_[head_].deadline;
-}
-
 Reassembler::Reassembler(const ReassemblyConfig& config, unsigned max_dist)
     : queues_(config.max_bytes, config.timeout, ipv4_limits(max_dist)) {}
 

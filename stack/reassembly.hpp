@@ -142,7 +142,12 @@ class FragmentQueues {
     ReceivedOptions options{};
   };
   std::optional<Expired> pop_expired(Instant now);
-  std::optional<Instant> next_deadline() const;
+  // Asked after every frame (through Stack::next_deadline), so inline: the head of the
+  // deadline-ordered list.
+  std::optional<Instant> next_deadline() const {
+    if (head_ == kNone) return std::nullopt;
+    return slots_[head_].deadline;
+  }
 
   std::size_t incomplete() const { return active_; }
   std::size_t bytes_held() const { return bytes_held_; }

@@ -122,19 +122,6 @@ void Stack::on_timer(Instant now) {
   ndp_on_timer(now);
 }
 
-std::optional<Instant> Stack::next_deadline() const {
-  // Asked after every frame, so no list of optionals to walk: the earliest of three reads.
-  std::optional<Instant> next = neighbours_.next_deadline();
-  const auto take_if_sooner = [&next](const std::optional<Instant>& deadline) {
-    if (deadline && (!next || *deadline < *next)) next = deadline;
-  };
-  take_if_sooner(reassembler_.next_deadline());
-  take_if_sooner(reassembler6_.next_deadline());
-  take_if_sooner(path_mtus_.next_deadline());
-  take_if_sooner(ndp_next_deadline());
-  return next;
-}
-
 void Stack::announce(Instant now) {
   if (config_.mode == LinkMode::tun) return;
   announce_arp(now);

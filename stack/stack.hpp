@@ -46,7 +46,9 @@ class Stack {
   void on_frame(Bytes frame, Instant now);
   // Runs every timer due at or before now (ARP retries and expiry, reassembly timeouts).
   void on_timer(Instant now);
-  // When on_timer next has work; nullopt when nothing is pending.
+  // When on_timer next has work; nullopt when nothing is pending. Asked after every frame, so
+  // inline, and no list of optionals to walk: the earliest of a few reads (defined below the
+  // class, where every member's type is complete).
   std::optional<Instant> next_deadline() const;
   // A gratuitous ARP request announcing our address (RFC 5227 §2.3); no-op in TUN mode.
   void announce(Instant now);
@@ -165,7 +167,13 @@ class Stack {
   void send_to_neighbour6(const Ipv6Addr& next_hop, TxBuffer& datagram, Instant now);
   void act_on(const NeighbourAction6& action, Instant now);
   void ndp_on_timer(Instant now);
-  std::optional<Instant> ndp_next_deadline() const;
+  // The NDP table's deadline and, once announce() started DAD, the probes' (asked after every
+  // frame, so the common part is inline).
+  std::optional<Instant> ndp_next_deadline() const {
+    const std::optional<Instant> next = neighbours6_.next_deadline();
+    return dad_started_ ? earliest_dad_deadline(next) : next;
+  }
+  std::optional<Instant> earliest_dad_deadline(std::optional<Instant> next) const;
   // A neighbour discovery or MLD message (ICMPv6 types 130-137, 143) that passed the IPv6 and
   // ICMPv6 checks; on_ndp (v6core's ICMPv6 input calls it) hands it here.
   void on_nd_message(const Ipv6View& ip, const Icmpv6View& icmp, bool to_multicast, Instant now);
@@ -298,5 +306,17 @@ class Stack {
   Reassembler6 reassembler6_;  // a budget of its own, as ip6frag_high_thresh is
   std::uint32_t ident6_ = 0;   // Fragment header identifications
 };
+
+inline std::optional<Instant> Stack::next_deadline() const {
+  std::optional<Instant> next = neighbours_.next_deadline();
+  const auto take_if_sooner = [&next](const std::optional<Instant>& deadline) {
+    if (deadline && (!next || *deadline < *next)) next = deadline;
+  };
+  take_if_sooner(reassembler_.next_deadline());
+  take_if_sooner(reassembler6_.next_deadline());
+  take_if_sooner(path_mtus_.next_deadline());
+  take_if_sooner(ndp_next_deadline());
+  return next;
+}
 
 }  // namespace tapstack

@@ -340,12 +340,10 @@ void Stack::ndp_on_timer(Instant now) {
   dad_on_timer(now);
 }
 
-std::optional<Instant> Stack::ndp_next_deadline() const {
-  std::optional<Instant> next = neighbours6_.next_deadline();
-  // Set only while announce()'s DAD runs: a short walk over our few addresses.
-  if (dad_started_)
-    for (const DadProgress& dad : dad_)
-      if (dad.due && (!next || *dad.due < *next)) next = dad.due;
+std::optional<Instant> Stack::earliest_dad_deadline(std::optional<Instant> next) const {
+  // A short walk over our few addresses.
+  for (const DadProgress& dad : dad_)
+    if (dad.due && (!next || *dad.due < *next)) next = dad.due;
   return next;
 }
 
