@@ -145,11 +145,9 @@ namespace tapstack {
   X(ipv6_drop_unknown_next_header, "ipv6: next header we do not speak (parameter problem)")     \
   X(ipv6_drop_no_next_header, "ipv6: next header 59: nothing follows")                          \
   X(ipv6_drop_chain_too_long, "ipv6: more than 16 extension headers")                           \
-  X(ipv6_drop_fragment, "ipv6: fragment (not reassembled yet)")                                 \
   X(ipv6_drop_udp_zero_checksum, "ipv6: UDP with checksum 0 (mandatory over IPv6)")             \
   X(ipv6_out, "ipv6: datagrams sent")                                                           \
   X(ipv6_drop_no_route, "ipv6: destination not on-link, or no source address for it")          \
-  X(ipv6_drop_too_big, "ipv6: reply larger than the MTU (not fragmented yet)")                  \
   X(icmp6_in, "icmp6: messages received")                                                       \
   X(icmp6_drop_truncated, "icmp6: shorter than 8 bytes")                                        \
   X(icmp6_drop_bad_checksum, "icmp6: checksum mismatch (over the pseudo-header)")               \
