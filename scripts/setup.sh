@@ -5,7 +5,7 @@
 #   scripts/setup.sh --with-diagrams  also graphviz, for scripts/make-diagrams.sh
 #   scripts/setup.sh --with-fuzz  also clang for the libFuzzer smoke tests (scripts/test.sh) and
 #                                 llvm-cov for their coverage report (tests/fuzz/coverage.sh)
-#   scripts/setup.sh --with-bench also Google Benchmark, valgrind, gnuplot and perf for the benchmarks
+#   scripts/setup.sh --with-bench also Google Benchmark, valgrind, gnuplot, perf and lwIP for the benchmarks
 #                                 (tests/bench/README.md, -DTAPSTACK_BENCH=ON)
 set -euo pipefail
 
@@ -26,8 +26,9 @@ for option in "$@"; do
     # llvm-14 has llvm-profdata and llvm-cov (tests/fuzz/coverage.sh)
     --with-fuzz) packages+=(clang-14 libclang-rt-14-dev llvm-14) ;;
     # benchmarks (tests/bench): stack_bench links Google Benchmark; callgrind.sh counts instructions;
-    # plot_live.sh draws with gnuplot; syscalls_per_reply.sh and live_bench.sh's CPU use perf
-    --with-bench) packages+=(libbenchmark-dev valgrind gnuplot-nox linux-perf) ;;
+    # plot_live.sh draws with gnuplot; syscalls_per_reply.sh and live_bench.sh's CPU use perf;
+    # lwip_responder, live_bench.sh's peer stack, links lwIP
+    --with-bench) packages+=(libbenchmark-dev valgrind gnuplot-nox linux-perf liblwip-dev) ;;
     # scripts/make-diagrams.sh: dot turns docs/diagrams/*.dot into the committed SVGs
     --with-diagrams) packages+=(graphviz) ;;
     *) echo "usage: $0 [--with-fuzz] [--with-bench] [--with-diagrams]" >&2; exit 2 ;;

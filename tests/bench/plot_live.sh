@@ -12,12 +12,12 @@ command -v gnuplot >/dev/null 2>&1 || { echo "plot_live: gnuplot is not installe
 [[ -r $in ]] || { echo "plot_live: cannot read $in" >&2; exit 1; }
 data=$(mktemp)
 trap 'rm -f "$data"' EXIT
-# responder replies/s cpu_us rtt_us load, from the 56-byte flood rows and the rtt rows.
+# responder replies/s cpu_us rtt_us load, from the 56-byte rows of the flood and round-trip tables.
 awk '
   /^flood/ { part = "flood"; next }
   /^round trip/ { part = "rtt"; next }
-  part == "flood" && $2 == "56" { rate[$1] = $3; cpu[$1] = $6; load[$1] = $8; if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } }
-  part == "rtt" && $2 ~ /^[0-9.]+$/ { rtt[$1] = $2; if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } }
+  part == "flood" && $2 == "56" && $3 ~ /^[0-9.]+$/ { rate[$1] = $3; cpu[$1] = $6; load[$1] = $8; if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } }
+  part == "rtt" && $2 == "56" && $3 ~ /^[0-9.]+$/ { rtt[$1] = $3; if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } }
   END { for (i = 1; i <= n; i++) { w = order[i]; printf "%s %s %s %s %s\n", w, (w in rate) ? rate[w] : "NaN", \
         (w in cpu && cpu[w] != "-") ? cpu[w] : "NaN", (w in rtt) ? rtt[w] : "NaN", (w in load) ? load[w] : "NaN" } }' "$in" >"$data"
 [[ -s $data ]] || { echo "plot_live: no tables found in $in (the output of live_bench.sh)" >&2; exit 1; }
