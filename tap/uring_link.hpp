@@ -62,8 +62,7 @@ class UringLink final : public Link {
 
  private:
   static constexpr std::size_t kTxSlots = 32;
-  // Reads in flight: ping -f -l 32 keeps up to 32 requests queued; more reads than the queue
-  // usually holds only add parked requests that every arriving frame wakes.
+  // Reads in flight, as one chain (submit_reads): frames one io_uring_enter can return.
   static constexpr std::size_t kRxBuffers = 16;
   static constexpr std::size_t kMaxWatched = 6;
 
@@ -78,7 +77,6 @@ class UringLink final : public Link {
 
   io_uring_sqe* next_sqe();
   std::byte* rx_buffer(std::size_t buffer) const;
-  void submit_read(std::size_t buffer);
   void submit_reads();
   void submit_polls();
   // Submits what is queued; with wait_for_one, sleeps until a completion other than a write's
