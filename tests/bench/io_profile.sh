@@ -9,7 +9,8 @@
 #   sudo tests/bench/io_profile.sh [COUNT]      COUNT echo requests per flood (20000)
 #
 # Environment: TAPSTACK, TAP_REFLECTOR, BASE_TAPSTACK (none), RESPONDERS ("reflector rw uring",
-# plus base-rw and base-uring when BASE_TAPSTACK is set), ROUNDS (3), PROFILE (0), SIZE (56).
+# plus base-rw and base-uring when BASE_TAPSTACK is set), ROUNDS (3), PROFILE (0), SIZE (56),
+# PRELOAD (32: ping -l; 1 is ping -f alone, one request in flight, where the round trip counts).
 # In network and PID namespaces made here; every wait bounded; stopped by PID. Nothing asserted:
 # the figures are ratios of one run, with the load average beside them.
 set -euo pipefail
@@ -24,6 +25,7 @@ COUNT=${1:-20000}
 ROUNDS=${ROUNDS:-3}
 PROFILE=${PROFILE:-0}
 SIZE=${SIZE:-56}
+PRELOAD=${PRELOAD:-32}
 RESPONDERS=${RESPONDERS:-reflector rw uring${BASE_TAPSTACK:+ base-rw base-uring}}
 
 skip() { printf 'SKIP %s: %s\n' "$NAME" "$*"; exit "$SKIP"; }
@@ -31,6 +33,7 @@ fail() { printf 'FAIL %s: %s\n' "$NAME" "$*" >&2; exit 1; }
 [[ $COUNT =~ ^[0-9]+$ ]] && ((COUNT >= 100 && COUNT <= 1000000)) || fail "COUNT must be 100..1000000, not '$COUNT'"
 [[ $ROUNDS =~ ^[0-9]+$ ]] && ((ROUNDS >= 1 && ROUNDS <= 9)) || fail "ROUNDS must be 1..9, not '$ROUNDS'"
 [[ $SIZE =~ ^[0-9]+$ ]] && ((SIZE <= 1472)) || fail "SIZE must be 0..1472, not '$SIZE'"
+[[ $PRELOAD =~ ^[0-9]+$ ]] && ((PRELOAD >= 1 && PRELOAD <= 64)) || fail "PRELOAD must be 1..64, not '$PRELOAD'"
 for r in $RESPONDERS; do [[ $r =~ ^(reflector|rw|uring|base-rw|base-uring)$ ]] || fail "unknown responder '$r'"; done
 [[ $RESPONDERS != *base-* || -x $BASE_TAPSTACK ]] || fail "base-rw and base-uring need BASE_TAPSTACK, an executable"
 FLOOD_TIMEOUT=$((COUNT / 1000 + 20))
@@ -44,7 +47,7 @@ if [[ -z ${TAPSTACK_PROFILE_INNER:-} ]]; then
   command -v ping >/dev/null 2>&1 || skip "ping is not installed (apt-get install iputils-ping)"
   [[ -x $TAPSTACK && -x $TAP_REFLECTOR ]] || fail "no $TAPSTACK or $TAP_REFLECTOR: configure with -DTAPSTACK_BENCH=ON and build"
   unshare --net --pid --fork --kill-child --mount-proc true 2>/dev/null || skip "cannot create network and PID namespaces"
-  export TAPSTACK_PROFILE_INNER=1 TAPSTACK TAP_REFLECTOR BASE_TAPSTACK RESPONDERS ROUNDS PROFILE SIZE TAPSTACK_PROFILE_OUTER_NS
+  export TAPSTACK_PROFILE_INNER=1 TAPSTACK TAP_REFLECTOR BASE_TAPSTACK RESPONDERS ROUNDS PROFILE SIZE PRELOAD TAPSTACK_PROFILE_OUTER_NS
   TAPSTACK_PROFILE_OUTER_NS=$(readlink /proc/self/ns/net)
   n=$(wc -w <<<"$RESPONDERS")
   exec timeout -k 5 $((ROUNDS * n * (FLOOD_TIMEOUT + 40) + 60)) unshare --net --pid --fork --kill-child --mount-proc -- bash "$0" "$COUNT"
@@ -105,43 +108,61 @@ for ((r = 0; r < ROUNDS; r++)); do
     perf_pid=$!
     PIDS+=("$perf_pid")
     sleep 0.3
-    out=$(timeout -s INT -k 5 "$FLOOD_TIMEOUT" ping -n -f -l 32 -c "$COUNT" -s "$SIZE" -q "$OUR_IP" 2>&1) || true
+    out=$(timeout -s INT -k 5 "$FLOOD_TIMEOUT" ping -n -f -l "$PRELOAD" -c "$COUNT" -s "$SIZE" -q "$OUR_IP" 2>&1) || true
     kill -INT "$perf_pid" 2>/dev/null || true
     wait "$perf_pid" 2>/dev/null || true
     stop
     rx=$(sed -En 's/.* ([0-9]+) received.*/\1/p' <<<"$out")
     ms=$(sed -En 's/.* time ([0-9]+)ms.*/\1/p' <<<"$out")
-    [[ -n $rx && -n $ms ]] || fail "no summary from ping against $who: $out"
+    rtt=$(sed -En 's|^rtt min/avg/max/mdev = [0-9.]+/([0-9.]+)/.*|\1|p' <<<"$out")
+    [[ -n $rx && -n $ms && -n $rtt ]] || fail "no summary from ping against $who: $out"
     load=$(cut -d' ' -f1 /proc/loadavg)
     if ((PROFILE)) && ((r == 0)); then
-      printf '%s %s %s - - - %s\n' "$who" "$rx" "$ms" "$load" >>"$WORK/profiled"
+      printf '%s %s %s - - - %s %s\n' "$who" "$rx" "$ms" "$load" "$rtt" >>"$WORK/profiled"
     else
-      awk -F, -v who="$who" -v rx="$rx" -v ms="$ms" -v load="$load" '
+      awk -F, -v who="$who" -v rx="$rx" -v ms="$ms" -v load="$load" -v rtt="$rtt" '
         $3 == "task-clock" {cpu = $1} $3 == "context-switches" {cs = $1} $3 == "raw_syscalls:sys_enter" {sc = $1}
-        END {printf "%s %s %s %s %s %s %s\n", who, rx, ms, cpu, cs, sc, load}' "$WORK/perf.out" >>"$WORK/results"
+        END {printf "%s %s %s %s %s %s %s %s\n", who, rx, ms, cpu, cs, sc, load, rtt}' "$WORK/perf.out" >>"$WORK/results"
     fi
   done
 done
 
 if [[ -s $WORK/results ]]; then
-  printf '\nflood (ping -f -l 32 -s %s), median of rounds; x: ratio to the reflector\n' "$SIZE"
-  printf '%-11s %9s %6s %10s %6s %9s %8s %6s\n' responder replies/s x "cpu us/rep" x "calls/rep" "cs/rep" load
+  printf '\nping -f -l %s -s %s, median of rounds; x: ratio to the reflector\n' "$PRELOAD" "$SIZE"
+  printf '%-11s %9s %6s %10s %6s %9s %8s %7s %6s %6s\n' responder replies/s x "cpu us/rep" x "calls/rep" "cs/rep" "rtt us" x load
   for who in "${responders[@]}"; do
     awk -v who="$who" '$1 == who {
-        n++; rate[n] = $2 * 1000 / $3; cpu[n] = $4 * 1000 / $2; sc[n] = $6 / $2; cs[n] = $5 / $2; load = $7 }
+        n++; rate[n] = $2 * 1000 / $3; cpu[n] = $4 * 1000 / $2; sc[n] = $6 / $2; cs[n] = $5 / $2; load = $7; rtt[n] = $8 * 1000 }
       function median(a, n,   i, j, t) {
         for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
         return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
-      END { if (n) printf "%s %.0f %.2f %.3f %.3f %s\n", who, median(rate, n), median(cpu, n), median(sc, n), median(cs, n), load }' "$WORK/results"
+      END { if (n) printf "%s %.0f %.2f %.3f %.3f %s %.1f\n", who, median(rate, n), median(cpu, n), median(sc, n), median(cs, n), load, median(rtt, n) }' "$WORK/results"
   done >"$WORK/medians"
-  awk '$1 == "reflector" {rr = $2; rc = $3} {row[NR] = $0} END {
+  awk '$1 == "reflector" {rr = $2; rc = $3; rt = $7} {row[NR] = $0} END {
       for (i = 1; i <= NR; i++) { split(row[i], f, " ")
-        printf "%-11s %9d %6s %10.2f %6s %9.3f %8.3f %6s\n", f[1], f[2], rr ? sprintf("%.2f", f[2] / rr) : "-", f[3], rc ? sprintf("%.2f", f[3] / rc) : "-", f[4], f[5], f[6] } }' "$WORK/medians"
+        printf "%-11s %9d %6s %10.2f %6s %9.3f %8.3f %7.1f %6s %6s\n", f[1], f[2], rr ? sprintf("%.2f", f[2] / rr) : "-", f[3],
+          rc ? sprintf("%.2f", f[3] / rc) : "-", f[4], f[5], f[7], rt ? sprintf("%.2f", f[7] / rt) : "-", f[6] } }' "$WORK/medians"
 fi
 if ((PROFILE)); then
   for who in "${responders[@]}"; do
     [[ -s $WORK/$who.data ]] || continue
     printf '\n%s: top symbols (perf record -g, self time; replies/s %s)\n' "$who" "$(awk -v w="$who" '$1 == w {printf "%.0f", $2 * 1000 / $3}' "$WORK/profiled")"
-    { perf report -q -i "$WORK/$who.data" --no-children --sort sym --stdio -g none 2>/dev/null || true; } | grep -v "^$" | head -n 25 || true
+    { perf report -q -i "$WORK/$who.data" --no-children --sort sym --stdio -g none 2>/dev/null || true; } >"$WORK/$who.syms"
+    grep -v '^$' "$WORK/$who.syms" | head -n 25 || true
+    # The same samples by area, from the symbol names: what the responder's own code costs, and
+    # what the kernel does on its behalf (the host's receive of the reply runs in our write).
+    printf '%s by area:' "$who"
+    awk '$1 ~ /%$/ { p = $1 + 0; s = $3; for (i = 4; i <= NF; i++) s = s " " $i
+        if ($2 == "[.]") a = (s ~ /tapstack::|native_sum|run$|main/ ? "user:program" : "user:libc+other")
+        else if (s ~ /^(__)?io_|^io_uring|^__do_sys_io_uring|^tctx_|^ctx_/) a = "kernel:io_uring"
+        else if (s ~ /^tun_|^__tun/) a = "kernel:tun"
+        else if (s ~ /ep_|epoll/) a = "kernel:epoll"
+        else if (s ~ /^(ip|icmp|raw|ping|fib|__netif|netif|__skb|skb|sock|__sock|sk_|dev_|__dev|kfree_skb|consume_skb|napi|eth_|inet|__inet|__ip|nf_|xfrm|rt_|ipv4|l3mdev|__napi|process_backlog|net_rx|__local_bh|gro)/) a = "kernel:net"
+        else if (s ~ /syscall|entry_SYSCALL|^__x64_sys|^ksys_|^vfs_|^fget|^fput|^__fget|rw_verify|fdget|__fdget/) a = "kernel:syscall+vfs"
+        else if (s ~ /schedul|switch|wake|^try_to|^dequeue|^enqueue|^update_|^pick_|^select_task|^ttwu|hrtimer|^psi_/) a = "kernel:scheduler"
+        else if (s ~ /kmem_cache|slab|kmalloc|^__alloc|page|kfree/) a = "kernel:memory"
+        else if (s ~ /copy|memcpy|memset|iov_iter|check_object|virt_addr|vmalloc/) a = "kernel:copy"
+        else a = "kernel:other"
+        by[a] += p } END { for (a in by) printf "  %s %.0f%%", a, by[a]; printf "\n" }' "$WORK/$who.syms" || true
   done
 fi
