@@ -52,10 +52,13 @@ UringLink::UringLink(TunDevice& device, std::size_t max_frame_len, std::uint64_t
       rx_buffers_(std::make_unique_for_overwrite<std::byte[]>(kRxBuffers * kFrameBufferLen)),
       tx_buffers_(kTxSlots * max_frame_len) {
   // Disabled until seal() has restricted what it may do. One thread submits, and completions
-  // are run when it waits (DEFER_TASKRUN: no interrupt of the loop per frame); kernels before
-  // 6.1 lack that and get the plain ring.
+  // are run when it waits (DEFER_TASKRUN, 6.1: no interrupt of the loop per frame); 5.19 and 6.0
+  // have COOP_TASKRUN (no interrupt, completions run at the next enter), older kernels the plain
+  // ring. Each refuses what it does not know with EINVAL.
   int rc = io_uring_queue_init(kRingEntries, ring_.get(),
                                IORING_SETUP_R_DISABLED | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN);
+  if (rc == -EINVAL)
+    rc = io_uring_queue_init(kRingEntries, ring_.get(), IORING_SETUP_R_DISABLED | IORING_SETUP_COOP_TASKRUN);
   if (rc == -EINVAL) rc = io_uring_queue_init(kRingEntries, ring_.get(), IORING_SETUP_R_DISABLED);
   if (rc < 0)
     fail(-rc, "cannot set up io_uring for --io uring (is it disabled, e.g. kernel.io_uring_disabled?); "
