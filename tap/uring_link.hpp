@@ -1,13 +1,15 @@
 #pragma once
 // The TUN/TAP interface as a Link driven by io_uring (`run --io uring`): the replies the stack
-// emitted and the read of the next frame go to the kernel in one io_uring_enter, which also
-// waits for that read. With one request in flight that is one system call per reply where
-// read/write pays four (epoll_wait, read, write, the read that finds the queue empty).
+// emitted and the reads of the next frames go to the kernel in one io_uring_enter, which also
+// waits for a frame. With one request in flight that is one system call per reply where
+// read/write pays four (epoll_wait, read, write, the read that finds the queue empty); under a
+// flood several reads are in flight, so one enter returns several frames and sends several
+// replies.
 //
 // The loop's other descriptors (timerfd, signalfd, control socket) are watched by one-shot poll
 // requests in the same ring, re-armed by each wait(): readiness is level-triggered as with epoll,
-// and a timer or a signal ends the same wait. Buffers are registered once, at construction: the
-// frame path allocates nothing.
+// and a timer or a signal ends the same wait. Buffers are made once, at construction: the frame
+// path allocates nothing.
 #include "link/link.hpp"
 #include "tap/epoll.hpp"
 #include "tap/tun_device.hpp"
@@ -36,7 +38,8 @@ class UringLink final : public Link {
   UringLink(const UringLink&) = delete;
   UringLink& operator=(const UringLink&) = delete;
 
-  // The frame the last wait() read, once; nullopt after that until the next wait().
+  // The frames the reads completed, oldest first, each valid until the next receive() or wait()
+  // (its buffer is then read into again); nullopt when none is left.
   std::optional<ReceivedFrame> receive() override;
   // Queues the frame's write; it reaches the kernel with the next wait() (or at once when
   // every slot is taken).
@@ -49,7 +52,7 @@ class UringLink final : public Link {
   // after watch() and before the privilege drop. Throws SetupError.
   void seal();
 
-  // Submits the queued writes and the next read, and sleeps until a frame arrives or a watched
+  // Submits the queued writes and the reads, and sleeps until a frame arrives or a watched
   // descriptor is readable; returns what is ready, valid until the next call. With spin_until,
   // first polls the completion queue, without a system call, until then (--busy-poll).
   std::span<const ReadyEvent> wait(std::optional<Instant> spin_until);
@@ -59,6 +62,8 @@ class UringLink final : public Link {
 
  private:
   static constexpr std::size_t kTxSlots = 32;
+  // Reads in flight, as one chain (submit_reads): frames one io_uring_enter can return.
+  static constexpr std::size_t kRxBuffers = 16;
   static constexpr std::size_t kMaxWatched = 6;
 
   struct Watched {
@@ -67,12 +72,18 @@ class UringLink final : public Link {
     bool pending = false;  // its poll request is in the ring
   };
 
+  // What each receive buffer is doing; one is lent to the caller at a time.
+  enum class RxState : std::uint8_t { idle, reading, full, lent };
+
   io_uring_sqe* next_sqe();
-  void submit_read();
+  std::byte* rx_buffer(std::size_t buffer) const;
+  void submit_reads();
   void submit_polls();
-  // Submits what is queued; with wait_for_one, sleeps until a completion arrives.
+  // Submits what is queued; with wait_for_one, sleeps until a completion other than a write's
+  // arrives.
   void enter(bool wait_for_one);
   void reap();
+  void on_read(std::size_t buffer, int result, Instant now);
   bool any_poll_pending() const;
   void add_ready(ReadyEvent event);
   void on_written(std::size_t slot, int result);
@@ -81,16 +92,25 @@ class UringLink final : public Link {
   std::uint64_t device_token_;
   std::unique_ptr<io_uring> ring_;  // liburing's state, kept out of this header
   std::size_t slot_len_;
-  std::vector<std::byte> rx_buffer_;
+  // kRxBuffers buffers of the largest frame, never written by us: a page becomes resident only
+  // when a frame lands in it, so sixteen 64 KiB buffers cost small frames a page each.
+  std::unique_ptr<std::byte[]> rx_buffers_;
+  std::array<RxState, kRxBuffers> rx_state_{};
+  std::array<std::uint32_t, kRxBuffers> rx_len_{};
+  std::array<Instant, kRxBuffers> rx_at_{};
+  // Full buffers in the order their reads completed, which is the order the frames left the
+  // TAP's queue (see on_read): a ring of kRxBuffers.
+  std::array<std::uint8_t, kRxBuffers> rx_fifo_{};
+  std::size_t rx_head_ = 0;
+  std::size_t rx_count_ = 0;
+  std::size_t reads_pending_ = 0;
+  std::optional<std::size_t> lent_;
   std::vector<std::byte> tx_buffers_;  // kTxSlots slots of slot_len_
   std::bitset<kTxSlots> tx_busy_;
   std::array<Watched, kMaxWatched> watched_{};
   std::size_t watched_count_ = 0;
   std::array<ReadyEvent, kMaxWatched + 1> ready_{};
   std::size_t ready_count_ = 0;
-  bool read_pending_ = false;
-  std::optional<ReceivedFrame> received_;
-  bool received_taken_ = true;
   TunLinkStats stats_;
   int read_error_ = 0;
 };
