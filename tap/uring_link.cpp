@@ -246,7 +246,7 @@ std::span<const ReadyEvent> UringLink::wait(std::optional<Instant> spin_until) {
     if (spin_until) {
       enter(false);
       reap();
-        while (ready_count_ == 0 && read_error_ == 0 && monotonic_now() < *spin_until) {
+      while (ready_count_ == 0 && read_error_ == 0 && monotonic_now() < *spin_until) {
         // With DEFER_TASKRUN a completion is only posted when we ask: a non-blocking enter.
         if ((ring_->flags & IORING_SETUP_DEFER_TASKRUN) != 0) io_uring_get_events(ring_.get());
         reap();
