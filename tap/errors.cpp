@@ -25,7 +25,7 @@ std::string errno_text(int err) {
 }
 
 // Advice for errors that mean the same at every step.
-Explanation common(int err) {
+ErrnoAdvice common(int err) {
   switch (err) {
     case EMFILE:
     case ENFILE:
@@ -48,9 +48,9 @@ constexpr std::string_view kRootInsteadAdvice = "run `sudo tapstack demo` instea
 
 }  // namespace
 
-Explanation explain_setup_errno(SetupStep step, int err, std::string_view ifname) {
+ErrnoAdvice explain_setup_errno(SetupStep step, int err, std::string_view ifname) {
   auto ex = [&](std::string_view words, std::string_view advice) {
-    return Explanation{replace_name(words, ifname), replace_name(advice, ifname)};
+    return ErrnoAdvice{replace_name(words, ifname), replace_name(advice, ifname)};
   };
   switch (step) {
     case SetupStep::open_tun_device:

@@ -39,13 +39,13 @@ struct SetupFailure {
   std::string detail;      // the kernel's extended-ack text, or our reason for check_name
 };
 
-struct Explanation {
+struct ErrnoAdvice {
   std::string words;   // the errno in words for this step
   std::string advice;  // what to do about it; empty when there is nothing better than the words
 };
 
 // Pure: the words and advice for errno err at step (ifname replaces NAME in commands shown).
-Explanation explain_setup_errno(SetupStep step, int err, std::string_view ifname = {});
+ErrnoAdvice explain_setup_errno(SetupStep step, int err, std::string_view ifname = {});
 
 // The one line shown to a person: "<action>: <words>[ (kernel: <detail>)][; <advice>]". advice,
 // when given, replaces the table's advice (explain_setup_errno) with one that fits the facts.
