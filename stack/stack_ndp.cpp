@@ -289,7 +289,7 @@ void Stack::start_dad(Instant now) {
   for (std::size_t i = 0; i < ipv6_addresses_.size(); ++i) {
     if (config_.ipv6.dad_transmits == 0) {
       // DAD skipped (--no-dad): preferred already; announce it as DAD's end would.
-      dad_[i].due = now;
+      set_dad_due(i, now);
       dad_[i].probes_sent = 0;
       continue;
     }
@@ -304,7 +304,7 @@ void Stack::send_dad_probe(std::size_t index, Instant now) {
   send_solicitation({target, std::nullopt}, Ipv6Addr::unspecified(), target.solicited_node(), std::nullopt, now);
   counters_.add(Counter::nd_dad_probes_sent);
   ++dad_[index].probes_sent;
-  dad_[index].due = now + config_.arp.retrans_time;
+  set_dad_due(index, now + config_.arp.retrans_time);
 }
 
 void Stack::dad_on_timer(Instant now) {
