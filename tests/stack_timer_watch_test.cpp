@@ -205,6 +205,12 @@ TEST_CASE("timer watch: next_deadline() is never later than every source's earli
       if (stack.exact_next_deadline()) ++timed;
     }
     CHECK(timed > 1000);
+    // A lost timer shows when time runs out: every retry, timeout and DAD verdict then happened.
+    for (int guard = 0; guard < 1000 && stack.next_deadline(); ++guard) stack.on_timer(*stack.next_deadline());
+    CHECK_FALSE(stack.exact_next_deadline());
+    for (const OwnedIpv6Address& owned : stack.ipv6_addresses()) CHECK(owned.state != Ipv6AddressState::tentative);
+    CHECK(stack.held_frames() == 0);
+    CHECK(stack.incomplete_datagrams() == 0);
     for (std::size_t i = 0; i < kCounterCount; ++i) seen[i] += stack.counters()[static_cast<Counter>(i)];
   }
   // Every timer source was driven (in some seeds a lost DAD ends IPv6 early): ARP retries,
