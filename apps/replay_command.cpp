@@ -50,6 +50,15 @@ std::string pending(const Stack& stack) {
   return s.empty() ? "" : ", pending: " + s;
 }
 
+// Whether the stack or the link has anything due by `until`: asked before every frame, where
+// the answer is nearly always no. The stack's deadline is a load (it is cached) and the link's
+// one virtual call, so asking here costs less than entering run_timers_until, whose calls into
+// the timers make it save and restore registers every time (~26 instructions per frame).
+bool due_by(const Stack& stack, const Link& link, Instant until) {
+  const auto due = earliest(stack.next_deadline(), link.next_deadline());
+  return due && *due <= until;
+}
+
 // Runs what the stack and the link have due up to `until`, each at its own time, in order, as
 // they would have run live.
 void run_timers_until(Stack& stack, Link& link, Instant until) {
@@ -116,7 +125,7 @@ void replay(const ReplayOptions& opts) {
     // The stack's clock never runs backwards, even if the capture's does.
     clock = first ? frame->at : std::max(clock, frame->at);
     // Timers that fell due between two frames fire at their own time, as they would live.
-    run_timers_until(stack, link, clock);
+    if (due_by(stack, link, clock)) run_timers_until(stack, link, clock);
     chain.deliver(stack, frame->data, clock);
   }
   if (capture.error()) throw CommandError(opts.input + ": " + *capture.error());

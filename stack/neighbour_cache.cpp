@@ -42,14 +42,16 @@ std::uint64_t hash_key(const Ipv6Addr& ip) {
 }  // namespace
 
 template <class Addr>
-NeighbourTable<Addr>::NeighbourTable(const NeighbourConfig& config, Counters& counters, const NeighbourCounters& ids)
+NeighbourTable<Addr>::NeighbourTable(const NeighbourConfig& config, Counters& counters, const NeighbourCounters& ids,
+                                     TimerWatch* watch)
     : config_(config),
       capacity_(std::max<std::size_t>(config_.max_entries, 1)),
       index_(index_buckets(capacity_), no_slot),
       index_mask_(index_.size() - 1),
       heap_pos_(capacity_),
       counters_(counters),
-      ids_(ids) {
+      ids_(ids),
+      timers_(watch) {
   entries_.reserve(capacity_);
   heap_.reserve(capacity_);
 }
@@ -161,6 +163,7 @@ template <class Addr>
 void NeighbourTable<Addr>::set_deadline(Entry& n, Instant deadline) {
   n.deadline = deadline;
   heap_fix(heap_pos_[static_cast<Slot>(&n - entries_.data())]);
+  timers_.timer_set(deadline);
 }
 
 template <class Addr>

@@ -8,6 +8,7 @@
 #include "stack/config.hpp"
 #include "stack/counters.hpp"
 #include "stack/time.hpp"
+#include "stack/timer_watch.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -84,8 +85,9 @@ class NeighbourTable {
   using Action = NeighbourActionOf<Addr>;
 
   // Learned, updated, evicted, expired and failed entries are counted into counters, at ids
-  // (the ARP ones unless told otherwise).
-  NeighbourTable(const NeighbourConfig& config, Counters& counters, const NeighbourCounters& ids = kArpNeighbourCounters);
+  // (the ARP ones unless told otherwise). Every deadline set is reported to watch (the Stack's).
+  NeighbourTable(const NeighbourConfig& config, Counters& counters, const NeighbourCounters& ids = kArpNeighbourCounters,
+                 TimerWatch* watch = nullptr);
 
   // Output path (Linux neigh_resolve_output/__neigh_event_send): the MAC to send to now, or
   // nullopt when the frame must be held while resolution runs. Starts resolution (and asks for
@@ -138,6 +140,7 @@ class NeighbourTable {
   // A fresh slot, evicting the least recently updated entry that is not resolving when full.
   Entry* allocate(Addr ip, Instant now);
   void erase(Entry* n);
+  // The one place an entry's deadline is written (allocate()'s callers all set one).
   void set_deadline(Entry& n, Instant deadline);
 
   // The address index: open addressing with linear probing over slot numbers of entries_.
@@ -165,6 +168,7 @@ class NeighbourTable {
   std::vector<std::size_t> heap_pos_;  // slot → its position in heap_
   Counters& counters_;
   NeighbourCounters ids_;
+  TimerReporter timers_;
 };
 
 // The ARP cache, by the name its callers have always used.

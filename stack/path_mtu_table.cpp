@@ -4,8 +4,9 @@
 
 namespace tapstack {
 
-PathMtuTable::PathMtuTable(const PathMtuConfig& config, std::uint16_t link_mtu, Counters& counters)
-    : config_(config), link_mtu_(link_mtu), counters_(counters) {
+PathMtuTable::PathMtuTable(const PathMtuConfig& config, std::uint16_t link_mtu, Counters& counters,
+                           TimerWatch* watch)
+    : config_(config), link_mtu_(link_mtu), counters_(counters), timers_(watch) {
   entries_.reserve(config.max_entries);
 }
 
@@ -47,7 +48,9 @@ PathMtuUpdate PathMtuTable::learn(Ipv4Addr dst, std::uint16_t reported_mtu, Inst
 
   const bool refresh = live && entry->mtu == mtu;
   if (entry == nullptr) entry = &allocate(dst, now);
+  // The one place an expiry is set.
   *entry = PathMtu{.dst = dst, .mtu = mtu, .locked = locked, .updated = now, .expires = now + config_.mtu_expires};
+  timers_.timer_set(entry->expires);
   if (locked) counters_.add(Counter::pmtu_floored);
   if (refresh) return PathMtuUpdate::refreshed;
   counters_.add(Counter::pmtu_learned);

@@ -23,6 +23,7 @@
 #include "stack/config.hpp"
 #include "stack/counters.hpp"
 #include "stack/time.hpp"
+#include "stack/timer_watch.hpp"
 #include "stack/wire/addr.hpp"
 
 #include <cstdint>
@@ -51,8 +52,8 @@ enum class PathMtuUpdate {
 class PathMtuTable {
  public:
   // link_mtu is what a destination without an entry gets. Counts pmtu_learned, pmtu_floored,
-  // pmtu_expired and pmtu_evicted.
-  PathMtuTable(const PathMtuConfig& config, std::uint16_t link_mtu, Counters& counters);
+  // pmtu_expired and pmtu_evicted. Every expiry set is reported to watch (the Stack's).
+  PathMtuTable(const PathMtuConfig& config, std::uint16_t link_mtu, Counters& counters, TimerWatch* watch = nullptr);
 
   // A "fragmentation needed" the stack believed: dst's next hop takes at most reported_mtu.
   PathMtuUpdate learn(Ipv4Addr dst, std::uint16_t reported_mtu, Instant now);
@@ -84,6 +85,7 @@ class PathMtuTable {
   std::uint16_t link_mtu_;
   std::vector<PathMtu> entries_;  // capacity reserved once
   Counters& counters_;
+  TimerReporter timers_;
 };
 
 }  // namespace tapstack

@@ -90,8 +90,12 @@ void set_range(std::uint64_t* bm, std::size_t a, std::size_t b) {
 
 }  // namespace
 
-FragmentQueues::FragmentQueues(std::size_t max_bytes, Duration timeout, const FragmentLimits& limits)
-    : timeout_(timeout), limits_(limits), slots_(std::max<std::size_t>(max_bytes / kSlotBytes, 1)) {
+FragmentQueues::FragmentQueues(std::size_t max_bytes, Duration timeout, const FragmentLimits& limits,
+                               TimerWatch* watch)
+    : timeout_(timeout),
+      limits_(limits),
+      slots_(std::max<std::size_t>(max_bytes / kSlotBytes, 1)),
+      timers_(watch) {
   free_.reserve(slots_.size());
   for (std::size_t i = slots_.size(); i-- > 0;) free_.push_back(static_cast<std::uint32_t>(i));
   // Every slot's storage is taken now, so no fragment ever allocates. The buffers are not
@@ -124,6 +128,7 @@ void FragmentQueues::link_tail(std::uint32_t idx) {
   s.next = kNone;
   (tail_ == kNone ? head_ : slots_[tail_].next) = idx;
   tail_ = idx;
+  timers_.timer_set(s.deadline);
 }
 
 void FragmentQueues::flush(Slot& s) {
@@ -317,8 +322,8 @@ std::optional<FragmentQueues::Expired> FragmentQueues::pop_expired(Instant now) 
   return e;
 }
 
-Reassembler::Reassembler(const ReassemblyConfig& config, unsigned max_dist)
-    : queues_(config.max_bytes, config.timeout, ipv4_limits(max_dist)) {}
+Reassembler::Reassembler(const ReassemblyConfig& config, unsigned max_dist, TimerWatch* watch)
+    : queues_(config.max_bytes, config.timeout, ipv4_limits(max_dist), watch) {}
 
 ReassemblyResult Reassembler::on_fragment(const Ipv4View& frag, Instant now, const FragmentMeta& meta) {
   ReassemblyResult r;

@@ -59,6 +59,7 @@
 #include "stack/wire/ip_options.hpp"
 #include "stack/wire/ipv4.hpp"
 #include "stack/time.hpp"
+#include "stack/timer_watch.hpp"
 
 #include <array>
 #include <cstddef>
@@ -116,7 +117,8 @@ class FragmentQueues {
  public:
   static constexpr std::size_t kSlotBytes = 64 * 1024;  // storage accounted per datagram
 
-  FragmentQueues(std::size_t max_bytes, Duration timeout, const FragmentLimits& limits);
+  // Every deadline set is reported to watch (the Stack's).
+  FragmentQueues(std::size_t max_bytes, Duration timeout, const FragmentLimits& limits, TimerWatch* watch = nullptr);
   ~FragmentQueues();
   FragmentQueues(const FragmentQueues&) = delete;
   FragmentQueues& operator=(const FragmentQueues&) = delete;
@@ -191,6 +193,7 @@ class FragmentQueues {
   void release(std::uint32_t idx);
   void flush(Slot& s);
   void unlink(std::uint32_t idx);
+  // Puts the slot, its deadline set, at the end of the deadline list: the one way in.
   void link_tail(std::uint32_t idx);
   Outcome discard(std::uint32_t idx, ReassemblyStatus why, Outcome r);
   Outcome reassemble(std::uint32_t idx, Outcome r);
@@ -203,6 +206,7 @@ class FragmentQueues {
   std::uint32_t tail_ = kNone;
   std::size_t active_ = 0;
   std::size_t bytes_held_ = 0;
+  TimerReporter timers_;
 };
 
 // What ip_rcv_options() left with the fragment: its header as rewritten by
@@ -239,8 +243,9 @@ class Reassembler {
   static constexpr unsigned kDefaultMaxDist = 64;  // ipfrag_max_dist
   static constexpr std::size_t kSlotBytes = FragmentQueues::kSlotBytes;
 
-  // max_dist 0 disables the "too far" rule, as the sysctl does.
-  explicit Reassembler(const ReassemblyConfig& config, unsigned max_dist = kDefaultMaxDist);
+  // max_dist 0 disables the "too far" rule, as the sysctl does. Timeouts are reported to watch.
+  explicit Reassembler(const ReassemblyConfig& config, unsigned max_dist = kDefaultMaxDist,
+                       TimerWatch* watch = nullptr);
 
   // Takes a validated fragment (Ipv4View::is_fragment()). Call pop_expired(now) until it is
   // empty first, so that a datagram past its deadline is expired (with its ICMP) rather than

@@ -76,8 +76,8 @@ std::optional<std::size_t> fragment_named_at(Bytes unfragmentable) {
 
 }  // namespace
 
-Reassembler6::Reassembler6(const ReassemblyConfig& config)
-    : queues_(config.max_bytes, config.ipv6_timeout, kIpv6Limits) {}
+Reassembler6::Reassembler6(const ReassemblyConfig& config, TimerWatch* watch)
+    : queues_(config.max_bytes, config.ipv6_timeout, kIpv6Limits, watch) {}
 
 Reassembly6Result Reassembler6::on_fragment(const Ipv6Fragment& fragment, Instant now) {
   Reassembly6Result r;

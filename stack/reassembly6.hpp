@@ -92,7 +92,8 @@ class Reassembler6 {
  public:
   static constexpr std::size_t kMaxUnfragmentable = 40 + 1024;  // IPv6 header + extension headers
 
-  explicit Reassembler6(const ReassemblyConfig& config);
+  // Timeouts are reported to watch (the Stack's).
+  explicit Reassembler6(const ReassemblyConfig& config, TimerWatch* watch = nullptr);
 
   // Call pop_expired(now) until it is empty first, as for IPv4.
   Reassembly6Result on_fragment(const Ipv6Fragment& fragment, Instant now);

@@ -31,23 +31,23 @@ Stack::Stack(const StackConfig& config, FrameSink& out, StackEvents* events)
     : config_(checked(config)),
       out_(out),
       events_(events),
-      neighbours_(config.arp, counters_),
+      neighbours_(config.arp, counters_, kArpNeighbourCounters, &timers_),
       held_(config.arp.max_held_total, config.arp.max_held_per_neighbour, link_room(config, config.mtu)),
-      reassembler_(config.reassembly),
+      reassembler_(config.reassembly, Reassembler::kDefaultMaxDist, &timers_),
       rate_limiter_(config.icmp, config.icmpv6),
-      path_mtus_(config.pmtu, config.mtu, counters_),
+      path_mtus_(config.pmtu, config.mtu, counters_, &timers_),
       // A payload as large as an IP datagram can carry (IPv6's 65 535 is the larger), with room
       // in front for the largest IP header (IPv4's 60: IPv6's 40 and a Fragment header fit) and
       // the link's.
       tx_(link_room(config, std::max(kIpv4MaxDatagramLen - kIpv4MinHeaderLen, kIpv6MaxPayloadLen), kIpv4MaxHeaderLen)),
       frag_tx_(link_room(config, config.mtu)),
       arp_tx_(link_room(config, kArpPacketLen)),
-      neighbours6_(config.arp, counters_, kNdNeighbourCounters),
+      neighbours6_(config.arp, counters_, kNdNeighbourCounters, &timers_),
       ipv6_addresses_(owned_ipv6(config)),
       dad_(ipv6_addresses_.size()),
       ns_tx_(link_room(config, kNdpIcmpHeaderLen + kNdpSolicitationBodyLen + kNdpLinkLayerOptionLen, kIpv6HeaderLen)),
       na_tx_(link_room(config, kNdpIcmpHeaderLen + kNdpAdvertisementBodyLen + kNdpLinkLayerOptionLen, kIpv6HeaderLen)),
-      reassembler6_(config.reassembly) {}
+      reassembler6_(config.reassembly, &timers_) {}
 
 const StackConfig& Stack::config() const { return config_; }
 const Counters& Stack::counters() const { return counters_; }
@@ -120,6 +120,20 @@ void Stack::on_timer(Instant now) {
   expire_fragments6(now);
   path_mtus_.expire(now);
   ndp_on_timer(now);
+  // The only place the watch moves later: what ran may have cancelled or pushed back timers.
+  timers_.recomputed(exact_next_deadline());
+}
+
+std::optional<Instant> Stack::exact_next_deadline() const {
+  std::optional<Instant> next = neighbours_.next_deadline();
+  const auto take_if_sooner = [&next](const std::optional<Instant>& deadline) {
+    if (deadline && (!next || *deadline < *next)) next = deadline;
+  };
+  take_if_sooner(reassembler_.next_deadline());
+  take_if_sooner(reassembler6_.next_deadline());
+  take_if_sooner(path_mtus_.next_deadline());
+  take_if_sooner(ndp_next_deadline());
+  return next;
 }
 
 void Stack::announce(Instant now) {

@@ -21,6 +21,7 @@
 #include "stack/reassembly6.hpp"
 #include "stack/stack_events.hpp"
 #include "stack/time.hpp"
+#include "stack/timer_watch.hpp"
 #include "stack/tx_buffer.hpp"
 #include "stack/wire/addr.hpp"
 #include "stack/wire/ethernet.hpp"
@@ -46,10 +47,14 @@ class Stack {
   void on_frame(Bytes frame, Instant now);
   // Runs every timer due at or before now (ARP retries and expiry, reassembly timeouts).
   void on_timer(Instant now);
-  // When on_timer next has work; nullopt when nothing is pending. Asked after every frame, so
-  // inline, and no list of optionals to walk: the earliest of a few reads (defined below the
-  // class, where every member's type is complete).
-  std::optional<Instant> next_deadline() const;
+  // When on_timer next may have work, never later than it does (it may be earlier, after a timer
+  // was cancelled or pushed back: on_timer then finds nothing due); nullopt when nothing is
+  // pending. Asked around every frame, so a load: the sources report the deadlines they set to
+  // one TimerWatch (stack/timer_watch.hpp), and on_timer recomputes it.
+  std::optional<Instant> next_deadline() const { return timers_.earliest(); }
+  // The exact earliest deadline, walked over every timer source: what on_timer recomputes
+  // next_deadline() from. Not for the hot path; tests compare the two.
+  std::optional<Instant> exact_next_deadline() const;
   // A gratuitous ARP request announcing our address (RFC 5227 §2.3); no-op in TUN mode.
   void announce(Instant now);
 
@@ -167,13 +172,25 @@ class Stack {
   void send_to_neighbour6(const Ipv6Addr& next_hop, TxBuffer& datagram, Instant now);
   void act_on(const NeighbourAction6& action, Instant now);
   void ndp_on_timer(Instant now);
-  // The NDP table's deadline and, once announce() started DAD, the probes' (asked after every
-  // frame, so the common part is inline).
+  // The NDP table's deadline and, while DAD runs, the probes'. Once every address has its
+  // verdict, DAD's walk is skipped: dad_started_ stays set (a later announce() must not restart
+  // DAD), so it cannot tell.
   std::optional<Instant> ndp_next_deadline() const {
     const std::optional<Instant> next = neighbours6_.next_deadline();
-    return dad_started_ ? earliest_dad_deadline(next) : next;
+    return dad_running_ > 0 ? earliest_dad_deadline(next) : next;
   }
   std::optional<Instant> earliest_dad_deadline(std::optional<Instant> next) const;
+  // The one place a DAD probe or verdict is scheduled (reported to timers_ as every source's),
+  // and the one place DAD ends for an address: they keep dad_running_.
+  void set_dad_due(std::size_t index, Instant at) {
+    if (!dad_[index].due) ++dad_running_;
+    dad_[index].due = at;
+    timers_.timer_set(at);
+  }
+  void end_dad(std::size_t index) {
+    if (dad_[index].due) --dad_running_;
+    dad_[index].due.reset();
+  }
   // A neighbour discovery or MLD message (ICMPv6 types 130-137, 143) that passed the IPv6 and
   // ICMPv6 checks; on_ndp (v6core's ICMPv6 input calls it) hands it here.
   void on_nd_message(const Ipv6View& ip, const Icmpv6View& icmp, bool to_multicast, Instant now);
@@ -266,6 +283,8 @@ class Stack {
   FrameSink& out_;
   StackEvents* events_;
   Counters counters_;
+  // Declared before every timer source: each is built with a pointer to it.
+  TimerWatch timers_;
   NeighbourCache neighbours_;
   HeldFrames held_;
   Reassembler reassembler_;
@@ -290,6 +309,7 @@ class Stack {
   };
   std::vector<DadProgress> dad_;
   bool dad_started_ = false;  // announce() runs DAD once; a later call (ARP defence) does not restart it
+  std::size_t dad_running_ = 0;  // addresses whose DAD has a probe or verdict due
   MacAddr rx_src_mac_;        // the Ethernet source of the frame being handled (whom a conflict names)
   TxBuffer ns_tx_;            // neighbour solicitations
   TxBuffer na_tx_;            // neighbour advertisements
@@ -306,17 +326,5 @@ class Stack {
   Reassembler6 reassembler6_;  // a budget of its own, as ip6frag_high_thresh is
   std::uint32_t ident6_ = 0;   // Fragment header identifications
 };
-
-inline std::optional<Instant> Stack::next_deadline() const {
-  std::optional<Instant> next = neighbours_.next_deadline();
-  const auto take_if_sooner = [&next](const std::optional<Instant>& deadline) {
-    if (deadline && (!next || *deadline < *next)) next = deadline;
-  };
-  take_if_sooner(reassembler_.next_deadline());
-  take_if_sooner(reassembler6_.next_deadline());
-  take_if_sooner(path_mtus_.next_deadline());
-  take_if_sooner(ndp_next_deadline());
-  return next;
-}
 
 }  // namespace tapstack

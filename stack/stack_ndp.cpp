@@ -289,7 +289,7 @@ void Stack::start_dad(Instant now) {
   for (std::size_t i = 0; i < ipv6_addresses_.size(); ++i) {
     if (config_.ipv6.dad_transmits == 0) {
       // DAD skipped (--no-dad): preferred already; announce it as DAD's end would.
-      dad_[i].due = now;
+      set_dad_due(i, now);
       dad_[i].probes_sent = 0;
       continue;
     }
@@ -304,7 +304,7 @@ void Stack::send_dad_probe(std::size_t index, Instant now) {
   send_solicitation({target, std::nullopt}, Ipv6Addr::unspecified(), target.solicited_node(), std::nullopt, now);
   counters_.add(Counter::nd_dad_probes_sent);
   ++dad_[index].probes_sent;
-  dad_[index].due = now + config_.arp.retrans_time;
+  set_dad_due(index, now + config_.arp.retrans_time);
 }
 
 void Stack::dad_on_timer(Instant now) {
@@ -317,7 +317,7 @@ void Stack::dad_on_timer(Instant now) {
     }
     // RetransTimer after the last probe and nobody objected (§5.4.3): the address is ours.
     // Then one unsolicited NA to all-nodes, O set, so caches that held it elsewhere update.
-    dad.due.reset();
+    end_dad(i);
     OwnedIpv6Address& owned = ipv6_addresses_[i];
     owned.state = Ipv6AddressState::preferred;
     send_advertisement({.solicited = false, .override = true, .target = owned.net.addr, .target_mac = our_link_address()},
@@ -330,7 +330,7 @@ void Stack::dad_failed(std::size_t index, MacAddr other, Instant now) {
   // RFC 4862 §5.4.5: never used; Linux marks it IFA_F_DADFAILED and logs "IPv6 duplicate
   // address ... used by <mac> detected!".
   ipv6_addresses_[index].state = Ipv6AddressState::duplicate;
-  dad_[index].due.reset();
+  end_dad(index);
   counters_.add(Counter::nd_dad_duplicates);
   if (events_ != nullptr) events_->address_conflict(ipv6_addresses_[index].net.addr, other, now);
 }
