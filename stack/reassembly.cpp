@@ -98,11 +98,17 @@ FragmentQueues::FragmentQueues(std::size_t max_bytes, Duration timeout, const Fr
       timers_(watch) {
   free_.reserve(slots_.size());
   for (std::size_t i = slots_.size(); i-- > 0;) free_.push_back(static_cast<std::uint32_t>(i));
-  // Every slot's storage is taken now, so no fragment ever allocates. The buffers are not
-  // initialised: pages nobody writes to are never backed by memory.
-  for (Slot& s : slots_) {
-    s.buffer = std::make_unique_for_overwrite<std::byte[]>(limits_.header_room + limits_.payload_capacity);
-    s.bitmaps = std::make_unique<std::uint64_t[]>(2 * kBitmapWords);
+  // Every slot's storage is taken now, so no fragment ever allocates. It is two blocks, not two
+  // per slot, and neither is initialised: pages nobody writes to are never backed by memory. (A
+  // block per slot put malloc's chunk header, and so a resident page, in every slot; the bitmaps
+  // zeroed here were most of the rest: together a sixteenth of `run`'s memory.) A queue clears
+  // the bitmap words it is about to use (insert).
+  const std::size_t buffer_len = limits_.header_room + limits_.payload_capacity;
+  buffers_ = std::make_unique_for_overwrite<std::byte[]>(slots_.size() * buffer_len);
+  bitmaps_ = std::make_unique_for_overwrite<std::uint64_t[]>(slots_.size() * 2 * kBitmapWords);
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    slots_[i].buffer = buffers_.get() + i * buffer_len;
+    slots_[i].bitmaps = bitmaps_.get() + i * 2 * kBitmapWords;
   }
 }
 
@@ -132,11 +138,7 @@ void FragmentQueues::link_tail(std::uint32_t idx) {
 }
 
 void FragmentQueues::flush(Slot& s) {
-  if (s.words_used != 0) {
-    std::fill_n(s.bitmaps.get(), s.words_used, std::uint64_t{0});
-    std::fill_n(s.bitmaps.get() + kBitmapWords, s.words_used, std::uint64_t{0});
-    s.words_used = 0;
-  }
+  s.words_used = 0;  // the words are cleared as the next datagram reaches them (insert)
   bytes_held_ -= s.stored;
   s.len = s.meat = s.stored = s.tail_end = 0;
   s.first_in = s.last_in = false;
@@ -240,10 +242,16 @@ FragmentQueues::Outcome FragmentQueues::insert(const FragmentKey& key, const Fra
   // inet_frag_queue_insert(), on 8-byte units. Runs start at fragment offsets (multiples of 8);
   // only the highest run can end mid-unit (at the last fragment's end), and nothing can be
   // placed after it, so "inside one run" is "every unit covered, no run start after the first".
-  std::uint64_t* covered = q.bitmaps.get();
+  std::uint64_t* covered = q.bitmaps;
   std::uint64_t* run_start = covered + kBitmapWords;
   const std::size_t u0 = offset / 8;
   const std::size_t u1 = (end + 7) / 8;
+  // Words past words_used hold whatever an earlier datagram (or the allocator) left there.
+  if (const std::size_t words = (u1 + 63) / 64; words > q.words_used) {
+    std::fill(covered + q.words_used, covered + words, std::uint64_t{0});
+    std::fill(run_start + q.words_used, run_start + words, std::uint64_t{0});
+    q.words_used = words;
+  }
   if (q.tail_end == 0) {
     set_range(run_start, u0, u0 + 1);  // the first fragment: a new run
   } else if (q.tail_end < end) {
@@ -262,11 +270,10 @@ FragmentQueues::Outcome FragmentQueues::insert(const FragmentKey& key, const Fra
     set_range(run_start, u0, u0 + 1);
   }
   set_range(covered, u0, u1);
-  q.words_used = std::max(q.words_used, (u1 + 63) / 64);
   q.tail_end = std::max(q.tail_end, end);
 
   const std::size_t capacity = limits_.payload_capacity;
-  std::byte* const payload_start = q.buffer.get() + limits_.header_room;
+  std::byte* const payload_start = q.buffer + limits_.header_room;
   if (offset < capacity) {
     const std::size_t stored = std::min(end, capacity) - offset;
     copy_bytes(MutableBytes{payload_start, capacity}.subspan(offset), piece.data.first(stored));
@@ -299,7 +306,7 @@ FragmentQueues::Outcome FragmentQueues::reassemble(std::uint32_t idx, Outcome r)
   if (q.len > limits_.payload_capacity) return discard(idx, ReassemblyStatus::oversize, r);
 
   r.status = ReassemblyStatus::complete;
-  r.datagram = MutableBytes{q.buffer.get() + limits_.header_room - q.first_hlen, q.first_hlen + q.len};
+  r.datagram = MutableBytes{q.buffer + limits_.header_room - q.first_hlen, q.first_hlen + q.len};
   r.header_len = q.first_hlen;
   r.ecn = ecn;
   r.dont_fragment = q.max_df_size == q.max_size;
@@ -315,7 +322,7 @@ std::optional<FragmentQueues::Expired> FragmentQueues::pop_expired(Instant now) 
   Expired e;
   e.key = s.key;
   if (s.first_in) {
-    e.first_fragment = Bytes{s.buffer.get() + limits_.header_room - s.first_hlen, s.first_hlen + s.first_end};
+    e.first_fragment = Bytes{s.buffer + limits_.header_room - s.first_hlen, s.first_hlen + s.first_end};
     e.options = s.first_options;
   }
   release(idx);

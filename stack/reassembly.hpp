@@ -182,10 +182,10 @@ class FragmentQueues {
     std::size_t first_end = 0;
     ReceivedOptions first_options{};
 
-    // Storage, allocated at construction.
-    std::unique_ptr<std::byte[]> buffer;       // header room, then the payload
-    std::unique_ptr<std::uint64_t[]> bitmaps;  // covered units, then run starts
-    std::size_t words_used = 0;                // bitmap words to clear on release
+    // Storage, in the queues' two blocks (allocated at construction).
+    std::byte* buffer = nullptr;          // header room, then the payload
+    std::uint64_t* bitmaps = nullptr;     // covered units, then run starts
+    std::size_t words_used = 0;                // bitmap words in use; the rest are undefined
   };
 
   std::uint32_t find(const FragmentKey& key) const;
@@ -201,6 +201,8 @@ class FragmentQueues {
   Duration timeout_;
   FragmentLimits limits_;
   std::vector<Slot> slots_;
+  std::unique_ptr<std::byte[]> buffers_;      // every slot's buffer, one after another
+  std::unique_ptr<std::uint64_t[]> bitmaps_;  // every slot's two bitmaps
   std::vector<std::uint32_t> free_;  // LIFO, so a warm buffer is reused first
   std::uint32_t head_ = kNone;       // oldest (earliest deadline)
   std::uint32_t tail_ = kNone;
