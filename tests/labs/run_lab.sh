@@ -33,7 +33,9 @@ if [[ -z ${TAPSTACK_LAB_INNER:-} ]]; then
   for feature in $(sed -n 's/^<!-- lab-requires: \(.*\) -->$/\1/p' "$LAB"); do
     case $feature in
       tunnel) "$T" help tunnel >/dev/null 2>&1 || skip "needs \`tapstack tunnel\`, which this build lacks" ;;
-      link-emulation) "$T" run --help 2>&1 | grep -q -- --loss || skip "needs run --loss/--delay, which this build lacks" ;;
+      # The help is read whole before it is searched: grep -q would stop at the match, tapstack
+      # would die of SIGPIPE writing the rest, and pipefail would call that a missing feature.
+      link-emulation) [[ $("$T" run --help 2>&1) == *--loss* ]] || skip "needs run --loss/--delay, which this build lacks" ;;
       *) fail "unknown lab-requires: $feature" ;;
     esac
   done
