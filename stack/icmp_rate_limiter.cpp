@@ -8,7 +8,6 @@ namespace tapstack {
 namespace {
 
 constexpr std::int64_t kHz = 1000;              // ticks per second: milliseconds
-constexpr std::uint8_t kNrIcmpTypes = 18;       // NR_ICMP_TYPES
 constexpr std::int64_t kNewPeerAgeMs = 60'000;  // inet_getpeer(): rate_last = jiffies - 60*HZ
 
 std::int64_t to_ms(Instant t) {
@@ -25,16 +24,6 @@ IcmpRateLimiter::IcmpRateLimiter(const IcmpConfig& config, const Icmpv6Config& c
       ratemask6_(config6.ratemask),
       ratelimit6_ms_(std::chrono::duration_cast<std::chrono::milliseconds>(config6.ratelimit).count()),
       peers_(std::max<std::size_t>(max_peers, 1)) {}
-
-bool IcmpRateLimiter::is_limited_type(IcmpType type, std::uint8_t code) const {
-  const auto t = std::to_underlying(type);
-  if (t > kNrIcmpTypes) return false;
-  // "Don't limit PMTU discovery."
-  if (type == IcmpType::dest_unreachable && code == static_cast<std::uint8_t>(UnreachableCode::frag_needed)) {
-    return false;
-  }
-  return ((std::uint32_t{1} << t) & ratemask_) != 0;
-}
 
 IcmpRateVerdict IcmpRateLimiter::check(IcmpType type, std::uint8_t code, Ipv4Addr dst, Instant now) {
   if (!is_limited_type(type, code)) return IcmpRateVerdict::allowed;

@@ -64,6 +64,7 @@ class IcmpRateLimiter {
  public:
   static constexpr std::size_t kDefaultMaxPeers = 1024;
   static constexpr std::int64_t kBurstFactor = 6;  // XRLIM_BURST_FACTOR
+  static constexpr std::uint8_t kNrIcmpTypes = 18;  // NR_ICMP_TYPES
 
   explicit IcmpRateLimiter(const IcmpConfig& config, std::size_t max_peers = kDefaultMaxPeers)
       : IcmpRateLimiter(config, Icmpv6Config{}, max_peers) {}
@@ -72,12 +73,21 @@ class IcmpRateLimiter {
   // Decides whether an ICMP message of this type/code to dst may be sent now, and charges the
   // buckets as Linux does. dst is the IP destination of the message (Linux's fl4.daddr).
   IcmpRateVerdict check(IcmpType type, std::uint8_t code, Ipv4Addr dst, Instant now);
+  // Every echo reply asks, and by default none is limited: that answer is inline, without a call.
   bool allow(IcmpType type, std::uint8_t code, Ipv4Addr dst, Instant now) {
-    return check(type, code, dst, now) == IcmpRateVerdict::allowed;
+    return !is_limited_type(type, code) || check(type, code, dst, now) == IcmpRateVerdict::allowed;
   }
 
   // Whether the type is subject to limiting at all (icmpv4_mask_allow() is false).
-  bool is_limited_type(IcmpType type, std::uint8_t code) const;
+  bool is_limited_type(IcmpType type, std::uint8_t code) const {
+    const auto t = std::to_underlying(type);
+    if (t > kNrIcmpTypes) return false;
+    // "Don't limit PMTU discovery."
+    if (type == IcmpType::dest_unreachable && code == static_cast<std::uint8_t>(UnreachableCode::frag_needed)) {
+      return false;
+    }
+    return ((std::uint32_t{1} << t) & ratemask_) != 0;
+  }
 
   // The same for an ICMPv6 message to dst, reached by a route with this prefix length (Linux's
   // rt6i_dst.plen: the on-link prefix's for a neighbour).

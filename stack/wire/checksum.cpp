@@ -92,26 +92,12 @@ std::uint64_t native_sum(Bytes data) {
   return add_with_carry(sum, tail);
 }
 
-// Any 64-bit one's-complement sum to 16 bits: the two halves added with end-around carry, twice
-// (64 → 32 → 16 bits), as Linux's csum_fold() does the last step.
-std::uint16_t fold(std::uint64_t sum) {
-  auto halves32 = static_cast<std::uint32_t>(sum);
-  const auto high32 = static_cast<std::uint32_t>(sum >> 32);
-  halves32 += high32;
-  halves32 += halves32 < high32 ? 1u : 0u;
-  auto halves16 = static_cast<std::uint16_t>(halves32);
-  const auto high16 = static_cast<std::uint16_t>(halves32 >> 16);
-  halves16 = static_cast<std::uint16_t>(halves16 + high16);
-  halves16 = static_cast<std::uint16_t>(halves16 + (halves16 < high16 ? 1u : 0u));
-  return halves16;
-}
-
 std::uint16_t swap_bytes(std::uint16_t v) { return static_cast<std::uint16_t>((v >> 8) | (v << 8)); }
 
 }  // namespace
 
 void ChecksumAccumulator::add(Bytes data) {
-  std::uint16_t piece = fold(native_sum(data));
+  std::uint16_t piece = fold_ones_complement(native_sum(data));
   // A piece that starts mid-word has every byte in the other half of its word: its sum is the
   // byte-swapped sum (the same rotation Linux's csum_block_add applies at odd offsets).
   if (odd_) piece = swap_bytes(piece);
@@ -127,23 +113,16 @@ void ChecksumAccumulator::add_be16(std::uint16_t word) {
 }
 
 std::uint16_t ChecksumAccumulator::finish() const {
-  return static_cast<std::uint16_t>(~boost::endian::big_to_native(fold(sum_)));
+  return static_cast<std::uint16_t>(~boost::endian::big_to_native(fold_ones_complement(sum_)));
 }
 
 std::uint16_t internet_checksum(Bytes data) {
-  return static_cast<std::uint16_t>(~boost::endian::big_to_native(fold(native_sum(data))));
+  return static_cast<std::uint16_t>(~boost::endian::big_to_native(fold_ones_complement(native_sum(data))));
 }
 
-std::uint16_t checksum_update16(std::uint16_t checksum, std::uint16_t old_word, std::uint16_t new_word) {
-  const std::uint64_t sum = std::uint64_t{static_cast<std::uint16_t>(~checksum)} +
-                            static_cast<std::uint16_t>(~old_word) + new_word;
-  return static_cast<std::uint16_t>(~fold(sum));
-}
-
-std::uint16_t fix_all_zero_checksum(std::uint16_t checksum, Bytes data, std::size_t checksum_at) {
-  if (checksum != 0) return checksum;
+std::uint16_t all_zero_checksum(Bytes data, std::size_t checksum_at) {
   for (std::size_t i = 0; i < data.size(); ++i)
-    if ((i < checksum_at || i >= checksum_at + 2) && data[i] != std::byte{0}) return checksum;
+    if ((i < checksum_at || i >= checksum_at + 2) && data[i] != std::byte{0}) return 0;
   return 0xffff;
 }
 
