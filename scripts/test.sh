@@ -11,5 +11,5 @@ for preset in ci ci-asan; do
   echo "== $preset: build"
   scripts/build.sh "$preset"
   echo "== $preset: test"
-  ctest --preset "$preset" -j2
+  ctest --preset "$preset" -j2 --output-on-failure
 done
