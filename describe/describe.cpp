@@ -525,7 +525,7 @@ void describe_ipv6(std::string& out, Bytes packet) {
   const std::size_t ext = upper->offset - kIpv6HeaderLen;
   if (upper->protocol == IpProtocol::fragment) {
     // A later fragment: its offset in 8-byte units, the identification behind it.
-    put(out, "IPv6 fragment offset {}", std::size_t{upper->fragment_offset} * 8);
+    put(out, "IPv6 fragment offset {}", std::size_t{upper->fragment_offset()} * 8);
     if (d.size() >= upper->offset + 8) put(out, " id 0x{:08x}", load_be32(d, upper->offset + 4));
     put(out, " len {}", d.size() - std::min(d.size(), upper->offset));
     return;

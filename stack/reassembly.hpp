@@ -183,9 +183,9 @@ class FragmentQueues {
     ReceivedOptions first_options{};
 
     // Storage, in the queues' two blocks (allocated at construction).
-    std::byte* buffer = nullptr;          // header room, then the payload
-    std::uint64_t* bitmaps = nullptr;     // covered units, then run starts
-    std::size_t words_used = 0;                // bitmap words in use; the rest are undefined
+    std::byte* buffer = nullptr;       // header room, then the payload
+    std::uint64_t* bitmaps = nullptr;  // covered units, then run starts
+    std::size_t words_used = 0;        // bitmap words in use; the rest are undefined
   };
 
   std::uint32_t find(const FragmentKey& key) const;

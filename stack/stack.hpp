@@ -172,24 +172,13 @@ class Stack {
   void send_to_neighbour6(const Ipv6Addr& next_hop, TxBuffer& datagram, Instant now);
   void act_on(const NeighbourAction6& action, Instant now);
   void ndp_on_timer(Instant now);
-  // The NDP table's deadline and, while DAD runs, the probes'. Once every address has its
-  // verdict, DAD's walk is skipped: dad_started_ stays set (a later announce() must not restart
-  // DAD), so it cannot tell.
-  std::optional<Instant> ndp_next_deadline() const {
-    const std::optional<Instant> next = neighbours6_.next_deadline();
-    return dad_running_ > 0 ? earliest_dad_deadline(next) : next;
-  }
-  std::optional<Instant> earliest_dad_deadline(std::optional<Instant> next) const;
-  // The one place a DAD probe or verdict is scheduled (reported to timers_ as every source's),
-  // and the one place DAD ends for an address: they keep dad_running_.
+  // The NDP table's deadline and the DAD probes' (a walk over our few addresses): asked only
+  // when on_timer recomputes the watch, never per frame.
+  std::optional<Instant> ndp_next_deadline() const;
+  // The one place a DAD probe or verdict is scheduled (reported to timers_ as every source's).
   void set_dad_due(std::size_t index, Instant at) {
-    if (!dad_[index].due) ++dad_running_;
     dad_[index].due = at;
     timers_.timer_set(at);
-  }
-  void end_dad(std::size_t index) {
-    if (dad_[index].due) --dad_running_;
-    dad_[index].due.reset();
   }
   // A neighbour discovery or MLD message (ICMPv6 types 130-137, 143) that passed the IPv6 and
   // ICMPv6 checks; on_ndp (v6core's ICMPv6 input calls it) hands it here.
@@ -309,7 +298,6 @@ class Stack {
   };
   std::vector<DadProgress> dad_;
   bool dad_started_ = false;  // announce() runs DAD once; a later call (ARP defence) does not restart it
-  std::size_t dad_running_ = 0;  // addresses whose DAD has a probe or verdict due
   MacAddr rx_src_mac_;        // the Ethernet source of the frame being handled (whom a conflict names)
   TxBuffer ns_tx_;            // neighbour solicitations
   TxBuffer na_tx_;            // neighbour advertisements

@@ -317,7 +317,7 @@ void Stack::dad_on_timer(Instant now) {
     }
     // RetransTimer after the last probe and nobody objected (§5.4.3): the address is ours.
     // Then one unsolicited NA to all-nodes, O set, so caches that held it elsewhere update.
-    end_dad(i);
+    dad.due.reset();
     OwnedIpv6Address& owned = ipv6_addresses_[i];
     owned.state = Ipv6AddressState::preferred;
     send_advertisement({.solicited = false, .override = true, .target = owned.net.addr, .target_mac = our_link_address()},
@@ -330,7 +330,7 @@ void Stack::dad_failed(std::size_t index, MacAddr other, Instant now) {
   // RFC 4862 §5.4.5: never used; Linux marks it IFA_F_DADFAILED and logs "IPv6 duplicate
   // address ... used by <mac> detected!".
   ipv6_addresses_[index].state = Ipv6AddressState::duplicate;
-  end_dad(index);
+  dad_[index].due.reset();
   counters_.add(Counter::nd_dad_duplicates);
   if (events_ != nullptr) events_->address_conflict(ipv6_addresses_[index].net.addr, other, now);
 }
@@ -340,8 +340,8 @@ void Stack::ndp_on_timer(Instant now) {
   dad_on_timer(now);
 }
 
-std::optional<Instant> Stack::earliest_dad_deadline(std::optional<Instant> next) const {
-  // A short walk over our few addresses.
+std::optional<Instant> Stack::ndp_next_deadline() const {
+  std::optional<Instant> next = neighbours6_.next_deadline();
   for (const DadProgress& dad : dad_)
     if (dad.due && (!next || *dad.due < *next)) next = dad.due;
   return next;

@@ -10,7 +10,7 @@
 // later. So a timer that was cancelled or pushed back leaves the watch early: the loop wakes,
 // on_timer finds nothing due (every source's on_timer is a no-op then) and recomputes — one
 // spurious wake-up, nothing on the wire. A late watch would be a lost timer, and the only way to
-// get one is a deadline set without a report, which tests/timer_watch_test.cpp looks for.
+// get one is a deadline set without a report, which tests/stack_timer_watch_test.cpp looks for.
 #include "stack/time.hpp"
 
 #include <optional>

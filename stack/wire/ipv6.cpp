@@ -195,8 +195,7 @@ std::optional<Ipv6UpperLayer> find_upper_layer(Bytes datagram) {
     std::size_t len = 0;
     if (p == IpProtocol::fragment) {
       at.fragment_word = load_be16(datagram, at.offset + 2);
-      at.fragment_offset = static_cast<std::uint16_t>(at.fragment_word >> 3);
-      if (at.fragment_offset != 0) return at;
+      if (at.fragment_offset() != 0) return at;
       len = 8;
     } else if (p == kAuthentication) {
       len = (std::size_t{load_u8(datagram, at.offset + 1)} + 2) * 4;

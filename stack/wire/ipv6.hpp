@@ -229,10 +229,11 @@ struct Ipv6UpperLayer {
   IpProtocol protocol{};          // the first header that is not skipped (a Fragment header
                                   // with a non-zero offset, or the upper layer)
   std::size_t offset = 0;         // where it starts; may be at or past the datagram's end
-  std::uint16_t fragment_offset = 0;  // of the last Fragment header passed, in 8-byte units
-  // That header's whole offset-and-flags word, M included: Linux's frag_off, which is non-zero
-  // for a first fragment too (is_ineligible() tells "no fragment" from "a fragment" by it).
+  // The last Fragment header passed: its whole offset-and-flags word, M included (Linux's
+  // frag_off, non-zero for a first fragment too: is_ineligible() tells "no fragment" from "a
+  // fragment" by it), and the offset in it, in 8-byte units.
   std::uint16_t fragment_word = 0;
+  std::uint16_t fragment_offset() const { return static_cast<std::uint16_t>(fragment_word >> 3); }
 };
 std::optional<Ipv6UpperLayer> find_upper_layer(Bytes datagram);
 
