@@ -29,6 +29,7 @@
 #include "tap/netlink.hpp"
 #include "tap/signal_fd.hpp"
 #include "tap/tun_device.hpp"
+#include "tests/bench/responder_main.hpp"
 
 #include <lwip/etharp.h>
 #include <lwip/ethip6.h>
@@ -44,7 +45,6 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
-#include <exception>
 #include <vector>
 
 using namespace tapstack;
@@ -185,17 +185,4 @@ int run(Ipv4Addr ip, Ipv4Interface host) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  const auto ip = argc == 3 ? Ipv4Addr::parse(argv[1]) : std::nullopt;
-  const auto host = argc == 3 ? Ipv4Interface::parse(argv[2]) : std::nullopt;
-  if (!ip || !host) {
-    std::fprintf(stderr, "usage: %s IP HOST_IP/PREFIX   (e.g. 10.0.0.2 10.0.0.1/24)\n", argv[0]);
-    return 2;
-  }
-  try {
-    return run(*ip, *host);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "lwip_responder: %s\n", e.what());
-    return 1;
-  }
-}
+int main(int argc, char** argv) { return responder_main("lwip_responder", argc, argv, run); }

@@ -14,10 +14,10 @@
 #include "tap/netlink.hpp"
 #include "tap/signal_fd.hpp"
 #include "tap/tun_device.hpp"
+#include "tests/bench/responder_main.hpp"
 
 #include <cinttypes>
 #include <cstdio>
-#include <exception>
 #include <vector>
 
 using namespace tapstack;
@@ -136,17 +136,4 @@ int run(Ipv4Addr ip, Ipv4Interface host) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  const auto ip = argc == 3 ? Ipv4Addr::parse(argv[1]) : std::nullopt;
-  const auto host = argc == 3 ? Ipv4Interface::parse(argv[2]) : std::nullopt;
-  if (!ip || !host) {
-    std::fprintf(stderr, "usage: %s IP HOST_IP/PREFIX   (e.g. 10.0.0.2 10.0.0.1/24)\n", argv[0]);
-    return 2;
-  }
-  try {
-    return run(*ip, *host);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "tap_reflector: %s\n", e.what());
-    return 1;
-  }
-}
+int main(int argc, char** argv) { return responder_main("tap_reflector", argc, argv, run); }
